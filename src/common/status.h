@@ -11,18 +11,18 @@ namespace lm {
 
 enum class StatusCode {
   kOk = 0,
-  kInvalidArgument,    // the caller's input is malformed or violates a rule
-  kNotFound,           // the named thing does not exist
-  kAlreadyExists,      // a conditional create found the key taken
-  kConflict,           // same identity, different content
-  kUnauthenticated,    // missing or wrong credentials
-  kPermissionDenied,   // credentials valid but not allowed for this action
-  kResourceExhausted,  // a configured limit or the disk is full
-  kFailedPrecondition, // the system is not in a state that allows the operation
-  kUnavailable,        // a dependency (object store, peer) cannot be reached; retry later
-  kDataLoss,           // stored bytes failed their checksum or are truncated
-  kIoError,            // the operating system refused a file operation
-  kInternal,           // a bug: an invariant did not hold
+  kInvalidArgument,     // the caller's input is malformed or violates a rule
+  kNotFound,            // the named thing does not exist
+  kAlreadyExists,       // a conditional create found the key taken
+  kConflict,            // same identity, different content
+  kUnauthenticated,     // missing or wrong credentials
+  kPermissionDenied,    // credentials valid but not allowed for this action
+  kResourceExhausted,   // a configured limit or the disk is full
+  kFailedPrecondition,  // the system is not in a state that allows the operation
+  kUnavailable,         // a dependency (object store, peer) cannot be reached; retry later
+  kDataLoss,            // stored bytes failed their checksum or are truncated
+  kIoError,             // the operating system refused a file operation
+  kInternal,            // a bug: an invariant did not hold
 };
 
 // Returns a stable lower_snake_case name for `code`, e.g. "invalid_argument".
@@ -73,8 +73,8 @@ Status ErrnoStatus(std::string_view what, int err);
 }  // namespace lm
 
 // Returns early from the enclosing function when `expr` yields a non-ok Status.
-#define LM_RETURN_IF_ERROR(expr)         \
-  do {                                   \
-    ::lm::Status lm_status__ = (expr);   \
+#define LM_RETURN_IF_ERROR(expr)               \
+  do {                                         \
+    ::lm::Status lm_status__ = (expr);         \
     if (!lm_status__.ok()) return lm_status__; \
   } while (0)

@@ -90,8 +90,7 @@ class Decoder {
     for (auto l : in) {
       Label lab;
       if (!Text(l.getKey(), limits_.max_label_key_bytes, "max_label_key_bytes", &lab.key) ||
-          !Text(l.getValue(), limits_.max_label_value_bytes, "max_label_value_bytes",
-                &lab.value)) {
+          !Text(l.getValue(), limits_.max_label_value_bytes, "max_label_value_bytes", &lab.value)) {
         return false;
       }
       if (prometheus_names) {
@@ -113,14 +112,14 @@ class Decoder {
   }
 
   bool Time(int64_t t, const char* what) {
-    if (t <= 0) return Invalid("timestamp", fmt::format("{} timestamp {} is not positive", what, t));
+    if (t <= 0)
+      return Invalid("timestamp", fmt::format("{} timestamp {} is not positive", what, t));
     return true;
   }
 
   bool Series(capnp::List<wire::MetricSeries>::Reader in, std::vector<MetricSeries>* out) {
     if (in.size() > limits_.max_series_per_batch) {
-      return Limit("max_series_per_batch", "series count", in.size(),
-                   limits_.max_series_per_batch);
+      return Limit("max_series_per_batch", "series count", in.size(), limits_.max_series_per_batch);
     }
     out->reserve(in.size());
     for (auto s : in) {
@@ -197,8 +196,7 @@ class Decoder {
 
   bool Logs(capnp::List<wire::LogRecord>::Reader in, std::vector<LogRecord>* out) {
     if (in.size() > limits_.max_logs_per_batch) {
-      return Limit("max_logs_per_batch", "log record count", in.size(),
-                   limits_.max_logs_per_batch);
+      return Limit("max_logs_per_batch", "log record count", in.size(), limits_.max_logs_per_batch);
     }
     out->reserve(in.size());
     for (auto l : in) {
@@ -214,8 +212,8 @@ class Decoder {
                 &rec.target) ||
           !Text(l.getMessage(), limits_.max_log_message_bytes, "max_log_message_bytes",
                 &rec.message) ||
-          !Labels(l.getAttributes(), limits_.max_labels_per_series, "max_labels_per_series",
-                  false, &rec.attributes)) {
+          !Labels(l.getAttributes(), limits_.max_labels_per_series, "max_labels_per_series", false,
+                  &rec.attributes)) {
         return false;
       }
       out->push_back(std::move(rec));
@@ -243,8 +241,7 @@ class Decoder {
         return Invalid("alert_state", fmt::format("unknown alert state {}", uint16_t(state)));
       }
       rec.state = static_cast<AlertState>(state);
-      if (!Text(a.getName(), limits_.max_label_value_bytes, "max_label_value_bytes",
-                &rec.name) ||
+      if (!Text(a.getName(), limits_.max_label_value_bytes, "max_label_value_bytes", &rec.name) ||
           !Text(a.getMessage(), limits_.max_log_message_bytes, "max_log_message_bytes",
                 &rec.message) ||
           !Labels(a.getLabels(), limits_.max_labels_per_series, "max_labels_per_series", true,
@@ -353,8 +350,7 @@ std::string EncodeBatchFrame(const Batch& batch) {
   }
   kj::Array<capnp::word> words = capnp::messageToFlatArray(message);
   auto bytes = words.asBytes();
-  return EncodeFrame(
-      std::string_view(reinterpret_cast<const char*>(bytes.begin()), bytes.size()));
+  return EncodeFrame(std::string_view(reinterpret_cast<const char*>(bytes.begin()), bytes.size()));
 }
 
 Result<Batch, DecodeError> DecodeBatchFrame(std::string_view frame, const DecodeLimits& limits) {
@@ -362,9 +358,9 @@ Result<Batch, DecodeError> DecodeBatchFrame(std::string_view frame, const Decode
   if (!header.ok()) return header.error();
   std::string_view payload = frame.substr(kFrameHeaderBytes);
   if (payload.size() % sizeof(capnp::word) != 0) {
-    return DecodeError{DecodeErrorKind::kMalformedPayload, "capnp_message",
-                       fmt::format("payload length {} is not a whole number of 8-byte words",
-                                   payload.size())};
+    return DecodeError{
+        DecodeErrorKind::kMalformedPayload, "capnp_message",
+        fmt::format("payload length {} is not a whole number of 8-byte words", payload.size())};
   }
   // Cap'n Proto reads words in place; copy only when the buffer is not 8-byte aligned.
   kj::Array<capnp::word> copy;
@@ -387,9 +383,9 @@ Result<Batch, DecodeError> DecodeBatchFrame(std::string_view frame, const Decode
     capnp::FlatArrayMessageReader reader(words, options);
     if (!decoder.Decode(reader.getRoot<wire::Batch>(), &batch)) return decoder.TakeError();
   } catch (const kj::Exception& e) {
-    return DecodeError{DecodeErrorKind::kMalformedPayload, "capnp_message",
-                       fmt::format("Cap'n Proto payload is malformed: {}",
-                                   e.getDescription().cStr())};
+    return DecodeError{
+        DecodeErrorKind::kMalformedPayload, "capnp_message",
+        fmt::format("Cap'n Proto payload is malformed: {}", e.getDescription().cStr())};
   }
   return batch;
 }

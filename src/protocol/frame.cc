@@ -80,9 +80,9 @@ Result<FrameHeader, DecodeError> CheckFrame(std::string_view frame, uint64_t max
                            max_frame_bytes));
   }
   if (frame.size() < kFrameHeaderBytes) {
-    return Err(DecodeErrorKind::kTruncatedHeader, "frame_header",
-               fmt::format("frame is {} bytes, the header alone is {}", frame.size(),
-                           kFrameHeaderBytes));
+    return Err(
+        DecodeErrorKind::kTruncatedHeader, "frame_header",
+        fmt::format("frame is {} bytes, the header alone is {}", frame.size(), kFrameHeaderBytes));
   }
   const char* p = frame.data();
   if (std::memcmp(p, kFrameMagic, 8) != 0) {
@@ -109,15 +109,14 @@ Result<FrameHeader, DecodeError> CheckFrame(std::string_view frame, uint64_t max
   }
   uint64_t actual = frame.size() - kFrameHeaderBytes;
   if (h.payload_length != actual) {
-    return Err(DecodeErrorKind::kLengthMismatch, "payload_length",
-               fmt::format("header says {} payload bytes, frame carries {}", h.payload_length,
-                           actual));
+    return Err(
+        DecodeErrorKind::kLengthMismatch, "payload_length",
+        fmt::format("header says {} payload bytes, frame carries {}", h.payload_length, actual));
   }
   uint32_t crc = crc32c::Value(p + kFrameHeaderBytes, actual);
   if (crc != h.payload_crc32c) {
     return Err(DecodeErrorKind::kCrcMismatch, "payload_crc32c",
-               fmt::format("payload CRC-32C is {:08x}, header says {:08x}", crc,
-                           h.payload_crc32c));
+               fmt::format("payload CRC-32C is {:08x}, header says {:08x}", crc, h.payload_crc32c));
   }
   return h;
 }

@@ -34,8 +34,7 @@ TEST(FrameTest, EachCorruptionHasADistinctError) {
       {"magic", [](std::string* f) { (*f)[1] = 'X'; }, DecodeErrorKind::kBadMagic},
       {"version", [](std::string* f) { (*f)[8] = 2; }, DecodeErrorKind::kUnsupportedVersion},
       {"unknown flag", [](std::string* f) { (*f)[10] = 2; }, DecodeErrorKind::kUnknownFlags},
-      {"zstd flag", [](std::string* f) { (*f)[10] = 1; },
-       DecodeErrorKind::kUnsupportedCompression},
+      {"zstd flag", [](std::string* f) { (*f)[10] = 1; }, DecodeErrorKind::kUnsupportedCompression},
       {"length", [](std::string* f) { f->push_back('y'); }, DecodeErrorKind::kLengthMismatch},
       {"crc", [](std::string* f) { (*f)[30] ^= 1; }, DecodeErrorKind::kCrcMismatch},
   };

@@ -39,10 +39,16 @@ inline Batch SampleBatch() {
   hs.count = 9;
   hist.histogram_samples = {hs};
   b.series.push_back(hist);
-  b.logs.push_back(LogRecord{1'700'000'000'000'000'000, Severity::kInfo, "lm-agent",
-                             "heartbeat", {{"component", "agent"}}});
-  b.alerts.push_back(AlertRecord{1'700'000'000'000'000'000, "agent.queue_dropped",
-                                 Severity::kWarn, AlertState::kFiring, {{"reason", "full"}},
+  b.logs.push_back(LogRecord{1'700'000'000'000'000'000,
+                             Severity::kInfo,
+                             "lm-agent",
+                             "heartbeat",
+                             {{"component", "agent"}}});
+  b.alerts.push_back(AlertRecord{1'700'000'000'000'000'000,
+                                 "agent.queue_dropped",
+                                 Severity::kWarn,
+                                 AlertState::kFiring,
+                                 {{"reason", "full"}},
                                  "dropped 3 log records"});
   return b;
 }
