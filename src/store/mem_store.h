@@ -1,0 +1,51 @@
+// MemStore: the in-memory query cache of metric samples. It is a cache, never the source
+// of truth: it is rebuilt from the spool at start-up and kept warm by ingest. Series are
+// found through an inverted index (label name -> value -> sorted series ids).
+// Thread safe: appends and selects may run concurrently.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "store/appender.h"
+#include "store/querier.h"
+
+namespace lm::store {
+
+class MemStore : public Querier, public Appender {
+ public:
+  MemStore() = default;
+  MemStore(const MemStore&) = delete;
+  MemStore& operator=(const MemStore&) = delete;
+
+  void Append(const Labels& labels, int64_t t, double v) override;
+  Result<std::vector<SeriesPtr>> Select(const std::vector<Matcher>& matchers, int64_t mint,
+                                        int64_t maxt) const override;
+
+  size_t NumSeries() const;
+  size_t NumSamples() const;
+
+ private:
+  struct MemSeries {
+    Labels labels;
+    mutable std::mutex mu;
+    std::vector<int64_t> ts;  // sorted, unique
+    std::vector<double> vs;
+  };
+
+  // Candidate ids from the equality postings, or all ids when no matcher narrows them.
+  std::vector<uint32_t> Candidates(const std::vector<Matcher>& matchers) const;
+
+  mutable std::shared_mutex mu_;
+  std::unordered_map<Labels, uint32_t, LabelsHash> ids_;
+  std::vector<std::unique_ptr<MemSeries>> series_;
+  std::map<std::string, std::map<std::string, std::vector<uint32_t>>, std::less<>> postings_;
+};
+
+}  // namespace lm::store

@@ -1,0 +1,73 @@
+#include "store/mem_store.h"
+
+#include <gtest/gtest.h>
+
+namespace lm::store {
+namespace {
+
+Labels L(std::vector<Label> l) { return Labels(std::move(l)); }
+
+std::vector<std::pair<int64_t, double>> Samples(const Series& s) {
+  std::vector<std::pair<int64_t, double>> out;
+  auto it = s.Iterator();
+  while (it->Next()) out.emplace_back(it->t(), it->v());
+  return out;
+}
+
+Matcher M(MatchType t, std::string n, std::string v) {
+  return Matcher::Create(t, std::move(n), std::move(v)).value();
+}
+
+TEST(MemStoreTest, OutOfOrderMergedAndDuplicatesIgnored) {
+  MemStore st;
+  Labels a = L({{"__name__", "m"}, {"k", "a"}});
+  st.Append(a, 30, 3);
+  st.Append(a, 10, 1);
+  st.Append(a, 20, 2);
+  st.Append(a, 20, 99);
+  auto r = st.Select({M(MatchType::kEqual, "__name__", "m")}, 0, 100);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->size(), 1u);
+  EXPECT_EQ(Samples(*(*r)[0]),
+            (std::vector<std::pair<int64_t, double>>{{10, 1}, {20, 2}, {30, 3}}));
+}
+
+TEST(MemStoreTest, MatchersAndTimeRange) {
+  MemStore st;
+  st.Append(L({{"__name__", "m"}, {"k", "a"}}), 10, 1);
+  st.Append(L({{"__name__", "m"}, {"k", "b"}}), 20, 2);
+  st.Append(L({{"__name__", "n"}, {"k", "a"}}), 30, 3);
+  auto count = [&](std::vector<Matcher> ms, int64_t mint, int64_t maxt) {
+    return st.Select(ms, mint, maxt)->size();
+  };
+  EXPECT_EQ(count({M(MatchType::kEqual, "__name__", "m")}, 0, 100), 2u);
+  EXPECT_EQ(
+      count({M(MatchType::kEqual, "__name__", "m"), M(MatchType::kNotEqual, "k", "a")}, 0, 100),
+      1u);
+  EXPECT_EQ(
+      count({M(MatchType::kRegexMatch, "__name__", "m|n"), M(MatchType::kEqual, "k", "a")}, 0, 100),
+      2u);
+  EXPECT_EQ(count({M(MatchType::kRegexNoMatch, "k", "a")}, 0, 100), 1u);
+  EXPECT_EQ(count({M(MatchType::kEqual, "__name__", "m")}, 15, 100), 1u);
+  EXPECT_EQ(count({M(MatchType::kEqual, "__name__", "zzz")}, 0, 100), 0u);
+  // A matcher on an absent label with an empty value matches every series.
+  EXPECT_EQ(count({M(MatchType::kEqual, "absent", "")}, 0, 100), 3u);
+}
+
+TEST(MemStoreTest, IteratorSeek) {
+  MemStore st;
+  Labels a = L({{"__name__", "m"}});
+  for (int i = 1; i <= 5; ++i) st.Append(a, i * 10, i);
+  auto r = st.Select({M(MatchType::kEqual, "__name__", "m")}, 0, 100);
+  auto it = (*r)[0]->Iterator();
+  ASSERT_TRUE(it->Seek(25));
+  EXPECT_EQ(it->t(), 30);
+  ASSERT_TRUE(it->Seek(30));
+  EXPECT_EQ(it->t(), 30);
+  ASSERT_TRUE(it->Next());
+  EXPECT_EQ(it->t(), 40);
+  EXPECT_FALSE(it->Seek(51));
+}
+
+}  // namespace
+}  // namespace lm::store
