@@ -1,0 +1,19 @@
+// Parsing of Prometheus API time and duration parameters. Thread safe.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "common/result.h"
+
+namespace lm::api {
+
+// A timestamp as Unix seconds with an optional fraction ("1700000000.123") or RFC 3339
+// ("2023-11-14T22:13:20.123Z", with Z or a ±hh:mm offset). Returns milliseconds.
+// InvalidArgument with a message naming the value otherwise.
+Result<int64_t> ParseTimeParam(std::string_view s);
+
+// Formats milliseconds as Prometheus' JSON timestamp: seconds with up to 3 decimals.
+std::string FormatApiTime(int64_t ms);
+
+}  // namespace lm::api
