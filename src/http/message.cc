@@ -23,7 +23,7 @@ bool Request::HasHeader(std::string_view name) const {
 }
 
 Response JsonError(int status, std::string_view error_type, std::string_view message) {
-  nlohmann::json j = {
+  nlohmann::ordered_json j = {
       {"status", "error"}, {"errorType", std::string(error_type)}, {"error", std::string(message)}};
   Response r;
   r.status = status;

@@ -1,0 +1,229 @@
+#include "collector/spool/spool.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <vector>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "collector/spool/spool_format.h"
+#include "common/crc32c.h"
+
+namespace lm::collector {
+namespace {
+
+constexpr std::string_view kSegmentSuffix = ".seg";
+
+void PutU32(std::string* s, uint32_t v) {
+  for (int i = 0; i < 4; ++i) s->push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+}
+
+uint32_t GetU32(const char* p) {
+  uint32_t v = 0;
+  for (int i = 0; i < 4; ++i) v |= static_cast<uint32_t>(static_cast<uint8_t>(p[i])) << (8 * i);
+  return v;
+}
+
+std::string SegmentName(uint64_t n) { return fmt::format("{:016d}{}", n, kSegmentSuffix); }
+
+bool ParseSegmentName(const std::string& name, uint64_t* n) {
+  if (name.size() != 16 + kSegmentSuffix.size() || !name.ends_with(kSegmentSuffix)) return false;
+  uint64_t v = 0;
+  for (size_t i = 0; i < 16; ++i) {
+    if (name[i] < '0' || name[i] > '9') return false;
+    v = v * 10 + static_cast<uint64_t>(name[i] - '0');
+  }
+  *n = v;
+  return true;
+}
+
+}  // namespace
+
+std::string EncodeSpoolRecord(int64_t accepted_unix_ms, std::string_view frame) {
+  std::string body;
+  body.reserve(8 + frame.size());
+  for (int i = 0; i < 8; ++i) {
+    body.push_back(static_cast<char>((static_cast<uint64_t>(accepted_unix_ms) >> (8 * i)) & 0xFF));
+  }
+  body.append(frame);
+  std::string out;
+  out.reserve(kSpoolRecordHeaderBytes + body.size());
+  PutU32(&out, kSpoolRecordMagic);
+  PutU32(&out, static_cast<uint32_t>(body.size()));
+  PutU32(&out, crc32c::Value(body));
+  out.append(body);
+  return out;
+}
+
+Result<std::unique_ptr<Spool>> Spool::Open(SpoolOptions options, const SpoolReplayFn& replay) {
+  LM_RETURN_IF_ERROR(MakeDirs(options.dir, 0700));
+  std::unique_ptr<Spool> spool(new Spool(std::move(options)));
+  LM_RETURN_IF_ERROR(spool->Replay(replay));
+  spool->committer_ = std::thread([s = spool.get()] { s->CommitLoop(); });
+  return spool;
+}
+
+Status Spool::Replay(const SpoolReplayFn& replay) {
+  LM_ASSIGN_OR_RETURN(std::vector<std::string> names, ListDir(options_.dir));
+  std::vector<uint64_t> segments;
+  for (const auto& n : names) {
+    uint64_t num;
+    if (ParseSegmentName(n, &num)) segments.push_back(num);
+  }
+  for (size_t si = 0; si < segments.size(); ++si) {
+    bool last = si + 1 == segments.size();
+    std::string path = JoinPath(options_.dir, SegmentName(segments[si]));
+    LM_ASSIGN_OR_RETURN(std::string data, ReadFile(path));
+    size_t off = 0;
+    while (off < data.size()) {
+      const char* p = data.data() + off;
+      size_t left = data.size() - off;
+      std::string_view why;
+      uint32_t len = 0;
+      if (left < kSpoolRecordHeaderBytes) {
+        why = "truncated record header";
+      } else if (GetU32(p) != kSpoolRecordMagic) {
+        why = "bad record magic";
+      } else if ((len = GetU32(p + 4)) < 8 || len > kSpoolMaxBodyBytes) {
+        why = "bad record length";
+      } else if (left - kSpoolRecordHeaderBytes < len) {
+        why = "truncated record body";
+      } else if (crc32c::Value(p + kSpoolRecordHeaderBytes, len) != GetU32(p + 8)) {
+        why = "record CRC mismatch";
+      }
+      if (!why.empty()) {
+        if (last) {
+          // A torn tail from a crash during append: nothing in it was acknowledged.
+          spdlog::warn("spool: {} at offset {} of {}; truncating {} torn tail bytes", why, off,
+                       path, left);
+          stats_.torn_tail_bytes += left;
+          if (::truncate(path.c_str(), static_cast<off_t>(off)) != 0) {
+            return ErrnoStatus(fmt::format("truncate {}", path), errno);
+          }
+        } else {
+          spdlog::error("spool: {} at offset {} of {}; skipping the rest of this segment", why, off,
+                        path);
+          stats_.corrupt_records++;
+        }
+        break;
+      }
+      const char* body = p + kSpoolRecordHeaderBytes;
+      int64_t accepted = 0;
+      std::memcpy(&accepted, body, 8);  // little-endian host (x86_64, aarch64)
+      replay(accepted, std::string_view(body + 8, len - 8));
+      stats_.records_replayed++;
+      off += kSpoolRecordHeaderBytes + len;
+    }
+  }
+  uint64_t next = segments.empty() ? 1 : segments.back();
+  return OpenSegmentForAppend(next);
+}
+
+Status Spool::OpenSegmentForAppend(uint64_t number) {
+  std::string path = JoinPath(options_.dir, SegmentName(number));
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
+  if (!fd.valid()) return ErrnoStatus(fmt::format("open {}", path), errno);
+  struct stat st;
+  if (::fstat(fd.get(), &st) != 0) return ErrnoStatus(fmt::format("stat {}", path), errno);
+  LM_RETURN_IF_ERROR(FsyncDir(options_.dir));
+  fd_ = std::move(fd);
+  segment_number_ = number;
+  segment_size_ = static_cast<uint64_t>(st.st_size);
+  return Status::Ok();
+}
+
+Spool::~Spool() { Close(); }
+
+void Spool::Append(int64_t accepted_unix_ms, std::string_view frame,
+                   std::function<void(Status)> done) {
+  std::string bytes = EncodeSpoolRecord(accepted_unix_ms, frame);
+  bool closed;
+  {
+    std::lock_guard lock(mu_);
+    closed = closing_;
+    if (!closed) pending_.push_back(Pending{std::move(bytes), std::move(done)});
+  }
+  if (closed) {
+    done(Unavailable("spool is closed"));
+    return;
+  }
+  cv_.notify_one();
+}
+
+void Spool::Close() {
+  {
+    std::lock_guard lock(mu_);
+    if (closing_ && !committer_.joinable()) return;
+    closing_ = true;
+  }
+  cv_.notify_one();
+  if (committer_.joinable()) committer_.join();
+}
+
+SpoolStats Spool::stats() const {
+  std::lock_guard lock(mu_);
+  return stats_;
+}
+
+Status Spool::WriteBatch(const std::deque<Pending>& batch) {
+  if (segment_size_ >= options_.segment_bytes) {
+    LM_RETURN_IF_ERROR(OpenSegmentForAppend(segment_number_ + 1));
+  }
+  std::string buf;
+  size_t total = 0;
+  for (const auto& p : batch) total += p.bytes.size();
+  buf.reserve(total);
+  for (const auto& p : batch) buf.append(p.bytes);
+  std::string path = JoinPath(options_.dir, SegmentName(segment_number_));
+  Status w = WriteAll(fd_.get(), buf, path);
+  if (!w.ok()) {
+    // Remove whatever part was written so that the segment ends at a record boundary.
+    if (::ftruncate(fd_.get(), static_cast<off_t>(segment_size_)) != 0) {
+      spdlog::error("spool: cannot truncate {} after a failed write: {}", path,
+                    std::strerror(errno));
+    }
+    return w;
+  }
+  if (::fdatasync(fd_.get()) != 0) {
+    Status s = ErrnoStatus(fmt::format("fdatasync {}", path), errno);
+    std::lock_guard lock(mu_);
+    broken_ = true;
+    return s;
+  }
+  segment_size_ += buf.size();
+  return Status::Ok();
+}
+
+void Spool::CommitLoop() {
+  for (;;) {
+    std::deque<Pending> batch;
+    bool broken;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [this] { return closing_ || !pending_.empty(); });
+      if (pending_.empty()) return;  // closing and drained
+      batch.swap(pending_);
+      broken = broken_;
+    }
+    Status s = broken ? Unavailable(
+                            "spool is unavailable after an fsync failure; restart the "
+                            "collector")
+                      : WriteBatch(batch);
+    if (!s.ok())
+      spdlog::error("spool: append of {} records failed: {}", batch.size(), s.ToString());
+    {
+      std::lock_guard lock(mu_);
+      if (s.ok()) {
+        stats_.records_appended += batch.size();
+        stats_.commits++;
+      }
+    }
+    for (auto& p : batch) p.done(s);
+  }
+}
+
+}  // namespace lm::collector
