@@ -11,7 +11,8 @@ Status InitLogging(std::string_view level) {
   if (lvl == spdlog::level::off && level != "off") {
     return InvalidArgument(fmt::format("unknown log level '{}'", level));
   }
-  auto logger = spdlog::stderr_logger_mt("lightmetrics");
+  auto logger = spdlog::get("lightmetrics");
+  if (!logger) logger = spdlog::stderr_logger_mt("lightmetrics");
   logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ %v");
   logger->set_level(lvl);
   spdlog::set_default_logger(logger);

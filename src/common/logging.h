@@ -8,7 +8,8 @@
 
 namespace lm {
 
-// Sets the global level from "trace|debug|info|warn|error|off". InvalidArgument otherwise.
+// Sets the global level from "trace|debug|info|warn|error|off"; may be called again to
+// change it. InvalidArgument for an unknown level.
 Status InitLogging(std::string_view level);
 
 }  // namespace lm

@@ -10,15 +10,19 @@
 
 #include <fmt/format.h>
 
+#include "common/utf8.h"
 #include "lightmetrics.capnp.h"
 
 namespace lm::protocol {
 namespace {
 
+// Cap'n Proto's implicit conversion from std::string stops at the first NUL; pass the size.
+capnp::Text::Reader Txt(const std::string& s) { return capnp::Text::Reader(s.data(), s.size()); }
+
 void SetLabels(capnp::List<wire::Label>::Builder out, const std::vector<Label>& in) {
   for (size_t i = 0; i < in.size(); ++i) {
-    out[i].setKey(in[i].key);
-    out[i].setValue(in[i].value);
+    out[i].setKey(Txt(in[i].key));
+    out[i].setValue(Txt(in[i].value));
   }
 }
 
@@ -79,6 +83,7 @@ class Decoder {
   bool Text(capnp::Text::Reader t, uint64_t max, const char* rule, std::string* out) {
     if (t.size() > max) return Limit(rule, fmt::format("{} size", rule), t.size(), max);
     out->assign(t.cStr(), t.size());
+    if (!IsValidUtf8(*out)) return Invalid("utf8", "a text field is not valid UTF-8");
     return true;
   }
 
@@ -287,30 +292,30 @@ std::string EncodeBatchFrame(const Batch& batch) {
   capnp::MallocMessageBuilder message;
   auto b = message.initRoot<wire::Batch>();
   auto id = b.initIdentity();
-  id.setAgentId(batch.identity.agent_id);
-  id.setBootId(batch.identity.boot_id);
+  id.setAgentId(Txt(batch.identity.agent_id));
+  id.setBootId(Txt(batch.identity.boot_id));
   id.setSeqStart(batch.identity.seq_start);
   id.setSeqEnd(batch.identity.seq_end);
   auto h = b.initHost();
-  h.setHostname(batch.host.hostname);
-  h.setMachineId(batch.host.machine_id);
-  h.setKernelBootId(batch.host.kernel_boot_id);
-  h.setOs(batch.host.os);
-  h.setArch(batch.host.arch);
-  h.setAgentVersion(batch.host.agent_version);
+  h.setHostname(Txt(batch.host.hostname));
+  h.setMachineId(Txt(batch.host.machine_id));
+  h.setKernelBootId(Txt(batch.host.kernel_boot_id));
+  h.setOs(Txt(batch.host.os));
+  h.setArch(Txt(batch.host.arch));
+  h.setAgentVersion(Txt(batch.host.agent_version));
   b.setCreatedUnixNano(batch.created_unix_nano);
 
   auto series = b.initSeries(static_cast<unsigned>(batch.series.size()));
   for (size_t i = 0; i < batch.series.size(); ++i) {
     const MetricSeries& in = batch.series[i];
     auto s = series[i];
-    s.setName(in.name);
+    s.setName(Txt(in.name));
     SetLabels(s.initLabels(static_cast<unsigned>(in.labels.size())), in.labels);
     s.setKind(static_cast<wire::MetricKind>(in.kind));
     s.setTemporality(static_cast<wire::Temporality>(in.temporality));
     s.setStartTimeUnixNano(in.start_time_unix_nano);
-    s.setUnit(in.unit);
-    s.setHelp(in.help);
+    s.setUnit(Txt(in.unit));
+    s.setHelp(Txt(in.help));
     auto samples = s.initSamples(static_cast<unsigned>(in.samples.size()));
     for (size_t j = 0; j < in.samples.size(); ++j) {
       samples[j].setTimeUnixNano(in.samples[j].time_unix_nano);
@@ -334,19 +339,19 @@ std::string EncodeBatchFrame(const Batch& batch) {
     const LogRecord& in = batch.logs[i];
     logs[i].setTimeUnixNano(in.time_unix_nano);
     logs[i].setSeverity(static_cast<wire::Severity>(in.severity));
-    logs[i].setTarget(in.target);
-    logs[i].setMessage(in.message);
+    logs[i].setTarget(Txt(in.target));
+    logs[i].setMessage(Txt(in.message));
     SetLabels(logs[i].initAttributes(static_cast<unsigned>(in.attributes.size())), in.attributes);
   }
   auto alerts = b.initAlerts(static_cast<unsigned>(batch.alerts.size()));
   for (size_t i = 0; i < batch.alerts.size(); ++i) {
     const AlertRecord& in = batch.alerts[i];
     alerts[i].setTimeUnixNano(in.time_unix_nano);
-    alerts[i].setName(in.name);
+    alerts[i].setName(Txt(in.name));
     alerts[i].setSeverity(static_cast<wire::Severity>(in.severity));
     alerts[i].setState(static_cast<wire::AlertState>(in.state));
     SetLabels(alerts[i].initLabels(static_cast<unsigned>(in.labels.size())), in.labels);
-    alerts[i].setMessage(in.message);
+    alerts[i].setMessage(Txt(in.message));
   }
   kj::Array<capnp::word> words = capnp::messageToFlatArray(message);
   auto bytes = words.asBytes();

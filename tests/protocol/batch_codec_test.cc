@@ -177,3 +177,21 @@ TEST(BatchCodecTest, TraversalLimitStopsAmplification) {
 
 }  // namespace
 }  // namespace lm::protocol
+
+namespace lm::protocol {
+namespace {
+
+TEST(BatchCodecTest, TextKeepsEmbeddedNulAndRejectsInvalidUtf8) {
+  Batch b = SampleBatch();
+  b.logs[0].message = std::string("a\0b", 3);
+  auto r = DecodeBatchFrame(EncodeBatchFrame(b), DecodeLimits{});
+  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  EXPECT_EQ(r->logs[0].message, std::string("a\0b", 3));
+  b.logs[0].message = "bad \xFF byte";
+  auto bad = DecodeBatchFrame(EncodeBatchFrame(b), DecodeLimits{});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().rule, "utf8");
+}
+
+}  // namespace
+}  // namespace lm::protocol

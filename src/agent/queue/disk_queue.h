@@ -1,0 +1,122 @@
+// The agent's durable FIFO queue of encoded batches, one directory per agent.
+//
+// Directory layout:
+//   lock                          flock(2)ed while a DiskQueue is open (one owner per dir)
+//   state                         JSON {"format":1,"boot_id":"<uuid>","next_seq":N},
+//                                 replaced atomically (temp + fsync + rename + fsync(dir))
+//   <seq_start, 20 digits>.rec    one queued batch (record_format.h); FIFO = sorted names
+//   corrupt/                      records (and a state file) that failed verification
+//   *.tmp*                        leftovers of interrupted writes; removed by Open
+//
+// Sequence numbers: the queue's boot_id (a random UUID made when the queue is created) is
+// the BatchIdentity.boot_id of every batch it allocates. (boot_id, seq) pairs never repeat,
+// even across crashes: Open sets next_seq = max(state.next_seq, highest seq seen in any
+// record file + 1), Enqueue only makes a sequence number visible by durably writing its
+// record, and Remove durably advances state.next_seq past the removed record BEFORE it
+// unlinks the record. A lost or unreadable state file yields a fresh boot_id, which starts
+// a new sequence space.
+//
+// Thread compatibility: a DiskQueue is not thread safe; one thread owns it. Two processes
+// cannot open the same directory (the second Open fails with FailedPrecondition).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/file_util.h"
+#include "common/result.h"
+#include "protocol/batch.h"
+
+namespace lm::agent {
+
+// One batch read back from the queue. The identity is the one inside the frame.
+struct QueuedBatch {
+  protocol::BatchIdentity identity;
+  std::string frame;
+};
+
+class DiskQueue;
+using DiskQueuePtr = std::unique_ptr<DiskQueue>;
+
+class DiskQueue {
+ public:
+  // Opens (creating when missing, mode 0700) the queue in `dir`, which may hold at most
+  // `max_bytes` of record files (headers included; the state and corrupt/ do not count).
+  // Removes leftover temp files; verifies every record (magic, length, CRC, a decodable
+  // frame whose seq_start matches the file name) and moves each one that fails to
+  // corrupt/ with an error log. Returns FailedPrecondition when another process holds the
+  // directory, IoError/PermissionDenied when it cannot be read or written.
+  static Result<DiskQueuePtr> Open(const std::string& dir, uint64_t max_bytes);
+
+  DiskQueue(const DiskQueue&) = delete;
+  DiskQueue& operator=(const DiskQueue&) = delete;
+  ~DiskQueue();
+
+  // The boot id every batch allocated by this queue carries.
+  const std::string& boot_id() const { return boot_id_; }
+  // The sequence number the next enqueued batch must start at (>= 1).
+  uint64_t next_seq() const { return next_seq_; }
+  // {agent_id, boot_id(), next_seq(), next_seq()}: the identity of a one-sequence batch
+  // that Enqueue will accept next.
+  protocol::BatchIdentity NextIdentity(std::string agent_id) const;
+
+  // Durably appends `frame`, whose embedded identity must equal `identity`, with
+  // identity.boot_id == boot_id() and identity.seq_start == next_seq(); on success
+  // next_seq() becomes identity.seq_end + 1. Returns InvalidArgument when the frame does
+  // not decode or the identity breaks those rules, ResourceExhausted when the record would
+  // take the queue over max_bytes (or the disk is full), IoError on other disk failures.
+  // On failure nothing is queued and next_seq() is unchanged.
+  Status Enqueue(std::string_view frame, const protocol::BatchIdentity& identity);
+
+  // Returns the oldest queued batch (lowest seq_start), or nullopt when the queue is empty.
+  // A record that no longer verifies is moved to corrupt/ (error log) and the next one is
+  // returned instead. IoError when a record cannot be read.
+  Result<std::optional<QueuedBatch>> Peek();
+
+  // Deletes the queued batch with exactly `identity` (after the collector acknowledged
+  // it). NotFound when no record has identity.seq_start; FailedPrecondition when that
+  // record's identity differs; IoError when the state write or the unlink fails (the
+  // record then stays queued, or reappears after restart: delivery is at least once).
+  Status Remove(const protocol::BatchIdentity& identity);
+
+  // Number of queued records and their total size in bytes.
+  size_t Size() const { return entries_.size(); }
+  uint64_t Bytes() const { return bytes_; }
+
+  const std::string& dir() const { return dir_; }
+
+ private:
+  struct Entry {
+    protocol::BatchIdentity identity;
+    std::string name;
+    uint64_t bytes = 0;
+  };
+
+  DiskQueue(std::string dir, uint64_t max_bytes, UniqueFd lock_fd);
+
+  Status Load();
+  Status WriteState(uint64_t next_seq);
+  // Moves dir/name to corrupt/ and logs `why`. Failures to move are logged, not returned:
+  // the caller skips the file either way.
+  void MoveToCorrupt(const std::string& name, const Status& why);
+  std::string PathOf(std::string_view name) const;
+
+  std::string dir_;
+  uint64_t max_bytes_;
+  UniqueFd lock_fd_;
+  std::string boot_id_;
+  uint64_t next_seq_ = 1;
+  uint64_t persisted_next_seq_ = 0;    // next_seq in the state file on disk
+  std::map<uint64_t, Entry> entries_;  // by seq_start
+  uint64_t bytes_ = 0;
+};
+
+// The record file name of a batch starting at `seq_start`: 20 zero-padded digits + ".rec".
+std::string RecordFileName(uint64_t seq_start);
+
+}  // namespace lm::agent

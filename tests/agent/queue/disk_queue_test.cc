@@ -1,0 +1,357 @@
+#include "agent/queue/disk_queue.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "agent/queue/record_format.h"
+#include "common/file_util.h"
+#include "tests/agent/test_frames.h"
+#include "tests/common/temp_dir.h"
+
+namespace lm::agent {
+namespace {
+
+constexpr uint64_t kBig = 1 << 20;
+
+class DiskQueueTest : public ::testing::Test {
+ protected:
+  std::string QueueDir() const { return tmp_.Path("queue"); }
+
+  DiskQueuePtr OpenQueue(uint64_t max_bytes = kBig) {
+    auto q = DiskQueue::Open(QueueDir(), max_bytes);
+    EXPECT_TRUE(q.ok()) << q.status().ToString();
+    return q.ok() ? std::move(q).value() : nullptr;
+  }
+
+  // Enqueues a one-seq batch at the queue's next_seq and returns its identity.
+  protocol::BatchIdentity EnqueueNext(DiskQueue* q, size_t padding = 0) {
+    protocol::BatchIdentity id = q->NextIdentity("agent-a");
+    Status s = q->Enqueue(TestFrame(id, padding), id);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    return id;
+  }
+
+  std::string RecordPath(uint64_t seq) const { return JoinPath(QueueDir(), RecordFileName(seq)); }
+
+  uint64_t StateNextSeq() const {
+    auto text = ReadFile(JoinPath(QueueDir(), "state"));
+    EXPECT_TRUE(text.ok());
+    return nlohmann::json::parse(*text).at("next_seq").get<uint64_t>();
+  }
+
+  std::vector<std::string> CorruptFiles() const {
+    auto names = ListDir(JoinPath(QueueDir(), "corrupt"));
+    return names.ok() ? *names : std::vector<std::string>{};
+  }
+
+  TempDir tmp_;
+};
+
+TEST_F(DiskQueueTest, NewQueueHasBootIdAndStartsAtOne) {
+  DiskQueuePtr q = OpenQueue();
+  EXPECT_EQ(q->boot_id().size(), 36u);
+  EXPECT_EQ(q->next_seq(), 1u);
+  EXPECT_EQ(q->Size(), 0u);
+  EXPECT_EQ(q->Bytes(), 0u);
+  auto peek = q->Peek();
+  ASSERT_TRUE(peek.ok());
+  EXPECT_FALSE(peek->has_value());
+  EXPECT_EQ(StateNextSeq(), 1u);
+}
+
+TEST_F(DiskQueueTest, FifoOrderAndRecordNames) {
+  DiskQueuePtr q = OpenQueue();
+  std::vector<protocol::BatchIdentity> ids;
+  for (int i = 0; i < 3; ++i) ids.push_back(EnqueueNext(q.get()));
+  EXPECT_EQ(q->Size(), 3u);
+  EXPECT_TRUE(std::filesystem::exists(JoinPath(QueueDir(), "00000000000000000001.rec")));
+  for (const auto& id : ids) {
+    auto peek = q->Peek();
+    ASSERT_TRUE(peek.ok()) << peek.status().ToString();
+    ASSERT_TRUE(peek->has_value());
+    EXPECT_EQ((*peek)->identity, id);
+    EXPECT_EQ((*peek)->frame, TestFrame(id));
+    ASSERT_TRUE(q->Remove(id).ok());
+  }
+  EXPECT_EQ(q->Size(), 0u);
+  EXPECT_EQ(q->Bytes(), 0u);
+}
+
+TEST_F(DiskQueueTest, BytesCountHeadersAndFrames) {
+  DiskQueuePtr q = OpenQueue();
+  protocol::BatchIdentity id = EnqueueNext(q.get());
+  EXPECT_EQ(q->Bytes(), kRecordHeaderBytes + TestFrame(id).size());
+  EXPECT_EQ(std::filesystem::file_size(RecordPath(1)), q->Bytes());
+}
+
+TEST_F(DiskQueueTest, ReopenKeepsBootIdRecordsAndSequence) {
+  std::string boot_id;
+  {
+    DiskQueuePtr q = OpenQueue();
+    boot_id = q->boot_id();
+    EnqueueNext(q.get());
+    EnqueueNext(q.get());
+  }
+  DiskQueuePtr q = OpenQueue();
+  EXPECT_EQ(q->boot_id(), boot_id);
+  EXPECT_EQ(q->Size(), 2u);
+  // Enqueue does not write the state file; the records carry the sequence forward.
+  EXPECT_EQ(StateNextSeq(), 1u);
+  EXPECT_EQ(q->next_seq(), 3u);
+  auto peek = q->Peek();
+  ASSERT_TRUE(peek.ok() && peek->has_value());
+  EXPECT_EQ((*peek)->identity.seq_start, 1u);
+}
+
+TEST_F(DiskQueueTest, SequenceNeverRepeatsAfterRemoveAndReopen) {
+  {
+    DiskQueuePtr q = OpenQueue();
+    auto a = EnqueueNext(q.get());
+    auto b = EnqueueNext(q.get());
+    ASSERT_TRUE(q->Remove(a).ok());
+    ASSERT_TRUE(q->Remove(b).ok());
+    // The state was advanced before the last record was unlinked.
+    EXPECT_EQ(StateNextSeq(), 3u);
+  }
+  {
+    DiskQueuePtr q = OpenQueue();
+    EXPECT_EQ(q->Size(), 0u);
+    EXPECT_EQ(q->next_seq(), 3u);
+    auto c = EnqueueNext(q.get());
+    EXPECT_EQ(c.seq_start, 3u);
+  }
+  DiskQueuePtr q = OpenQueue();
+  EXPECT_EQ(q->next_seq(), 4u);
+}
+
+TEST_F(DiskQueueTest, RemovingAnOlderRecordNeedsNoStateWrite) {
+  DiskQueuePtr q = OpenQueue();
+  auto a = EnqueueNext(q.get());
+  auto b = EnqueueNext(q.get());
+  ASSERT_TRUE(q->Remove(b).ok());
+  EXPECT_EQ(StateNextSeq(), 3u);
+  auto c = EnqueueNext(q.get());
+  ASSERT_TRUE(q->Remove(a).ok());  // seq 1 < persisted next_seq 3
+  EXPECT_EQ(StateNextSeq(), 3u);
+  ASSERT_TRUE(q->Remove(c).ok());
+  EXPECT_EQ(StateNextSeq(), 4u);
+}
+
+TEST_F(DiskQueueTest, CrashAfterStateWriteBeforeUnlinkReuploadsButNeverReusesSeq) {
+  std::string record;
+  {
+    DiskQueuePtr q = OpenQueue();
+    auto a = EnqueueNext(q.get());
+    record = *ReadFile(RecordPath(1));
+    ASSERT_TRUE(q->Remove(a).ok());
+  }
+  // Put the record back as if the unlink had not reached the disk.
+  ASSERT_TRUE(WriteFileAtomic(RecordPath(1), record).ok());
+  DiskQueuePtr q = OpenQueue();
+  EXPECT_EQ(q->Size(), 1u);
+  EXPECT_EQ(q->next_seq(), 2u);
+}
+
+TEST_F(DiskQueueTest, LostStateStartsNewBootIdPastQueuedRecords) {
+  std::string old_boot;
+  {
+    DiskQueuePtr q = OpenQueue();
+    old_boot = q->boot_id();
+    for (int i = 0; i < 3; ++i) EnqueueNext(q.get());
+  }
+  ASSERT_TRUE(RemoveFile(JoinPath(QueueDir(), "state")).ok());
+  DiskQueuePtr q = OpenQueue();
+  EXPECT_NE(q->boot_id(), old_boot);
+  EXPECT_EQ(q->next_seq(), 4u);
+  EXPECT_EQ(q->Size(), 3u);
+  auto peek = q->Peek();
+  ASSERT_TRUE(peek.ok() && peek->has_value());
+  EXPECT_EQ((*peek)->identity.boot_id, old_boot);  // queued batches keep their identity
+}
+
+TEST_F(DiskQueueTest, CorruptStateIsMovedAsideAndReplaced) {
+  std::string old_boot;
+  {
+    DiskQueuePtr q = OpenQueue();
+    old_boot = q->boot_id();
+  }
+  ASSERT_TRUE(WriteFileAtomic(JoinPath(QueueDir(), "state"), "{not json").ok());
+  DiskQueuePtr q = OpenQueue();
+  EXPECT_NE(q->boot_id(), old_boot);
+  EXPECT_EQ(CorruptFiles(), std::vector<std::string>{"state"});
+  EXPECT_EQ(StateNextSeq(), 1u);
+}
+
+TEST_F(DiskQueueTest, CorruptRecordIsMovedAsideAndSkippedOnOpen) {
+  {
+    DiskQueuePtr q = OpenQueue();
+    for (int i = 0; i < 3; ++i) EnqueueNext(q.get());
+  }
+  std::string bytes = *ReadFile(RecordPath(2));
+  bytes[bytes.size() - 3] ^= 0x40;
+  ASSERT_TRUE(WriteFileAtomic(RecordPath(2), bytes).ok());
+  DiskQueuePtr q = OpenQueue();
+  EXPECT_EQ(q->Size(), 2u);
+  EXPECT_EQ(CorruptFiles(), std::vector<std::string>{RecordFileName(2)});
+  EXPECT_FALSE(std::filesystem::exists(RecordPath(2)));
+  EXPECT_EQ(q->next_seq(), 4u);
+  std::vector<uint64_t> order;
+  for (;;) {
+    auto peek = q->Peek();
+    ASSERT_TRUE(peek.ok());
+    if (!peek->has_value()) break;
+    order.push_back((*peek)->identity.seq_start);
+    ASSERT_TRUE(q->Remove((*peek)->identity).ok());
+  }
+  EXPECT_EQ(order, (std::vector<uint64_t>{1, 3}));
+}
+
+TEST_F(DiskQueueTest, TruncatedAndForeignRecordsAreMovedAside) {
+  {
+    DiskQueuePtr q = OpenQueue();
+    for (int i = 0; i < 3; ++i) EnqueueNext(q.get());
+  }
+  std::string bytes = *ReadFile(RecordPath(1));
+  ASSERT_TRUE(WriteFileAtomic(RecordPath(1), bytes.substr(0, bytes.size() / 2)).ok());
+  ASSERT_TRUE(WriteFileAtomic(RecordPath(2), "not a record").ok());
+  // A valid record under the wrong name: its frame says seq 3.
+  ASSERT_TRUE(WriteFileAtomic(RecordPath(7), *ReadFile(RecordPath(3))).ok());
+  DiskQueuePtr q = OpenQueue();
+  EXPECT_EQ(q->Size(), 1u);
+  EXPECT_EQ(CorruptFiles().size(), 3u);
+  // The misnamed record's name still counts as a used sequence number.
+  EXPECT_EQ(q->next_seq(), 8u);
+}
+
+TEST_F(DiskQueueTest, RecordCorruptedAfterOpenIsSkippedByPeek) {
+  DiskQueuePtr q = OpenQueue();
+  EnqueueNext(q.get());
+  auto b = EnqueueNext(q.get());
+  std::string bytes = *ReadFile(RecordPath(1));
+  bytes[kRecordHeaderBytes] ^= 0x01;
+  ASSERT_TRUE(WriteFileAtomic(RecordPath(1), bytes).ok());
+  auto peek = q->Peek();
+  ASSERT_TRUE(peek.ok() && peek->has_value());
+  EXPECT_EQ((*peek)->identity, b);
+  EXPECT_EQ(q->Size(), 1u);
+  EXPECT_EQ(q->Bytes(), std::filesystem::file_size(RecordPath(2)));
+  EXPECT_EQ(CorruptFiles(), std::vector<std::string>{RecordFileName(1)});
+}
+
+TEST_F(DiskQueueTest, SameNameInCorruptDirGetsASuffix) {
+  {
+    DiskQueuePtr q = OpenQueue();
+    EnqueueNext(q.get());
+  }
+  ASSERT_TRUE(MakeDirs(JoinPath(QueueDir(), "corrupt")).ok());
+  ASSERT_TRUE(WriteFileAtomic(JoinPath(QueueDir(), "corrupt/" + RecordFileName(1)), "old").ok());
+  ASSERT_TRUE(WriteFileAtomic(RecordPath(1), "garbage").ok());
+  DiskQueuePtr q = OpenQueue();
+  EXPECT_EQ(CorruptFiles().size(), 2u);
+  EXPECT_EQ(*ReadFile(JoinPath(QueueDir(), "corrupt/" + RecordFileName(1))), "old");
+}
+
+TEST_F(DiskQueueTest, LeftoverTempFilesAreRemovedUnknownFilesKept) {
+  {
+    DiskQueuePtr q = OpenQueue();
+    EnqueueNext(q.get());
+  }
+  const std::string temps[] = {RecordFileName(2) + ".tmp-0a1b2c", "state.tmp-ffeedd"};
+  for (const auto& t : temps) ASSERT_TRUE(WriteFileAtomic(JoinPath(QueueDir(), t), "x").ok());
+  ASSERT_TRUE(WriteFileAtomic(JoinPath(QueueDir(), "README"), "operator notes").ok());
+  DiskQueuePtr q = OpenQueue();
+  for (const auto& t : temps) EXPECT_FALSE(std::filesystem::exists(JoinPath(QueueDir(), t))) << t;
+  EXPECT_TRUE(std::filesystem::exists(JoinPath(QueueDir(), "README")));
+  EXPECT_EQ(q->Size(), 1u);
+  EXPECT_EQ(q->next_seq(), 2u);
+}
+
+TEST_F(DiskQueueTest, MaxBytesIsEnforced) {
+  const protocol::BatchIdentity probe{"agent-a", "b", 1, 1};
+  const uint64_t record = kRecordHeaderBytes + TestFrame(probe).size();
+  DiskQueuePtr q = OpenQueue(2 * record + record / 2);
+  auto a = EnqueueNext(q.get());
+  EnqueueNext(q.get());
+  protocol::BatchIdentity c = q->NextIdentity("agent-a");
+  Status full = q->Enqueue(TestFrame(c), c);
+  EXPECT_EQ(full.code(), StatusCode::kResourceExhausted) << full.ToString();
+  EXPECT_EQ(q->next_seq(), 3u);  // nothing allocated by the failed enqueue
+  EXPECT_FALSE(std::filesystem::exists(RecordPath(3)));
+  ASSERT_TRUE(q->Remove(a).ok());
+  EXPECT_TRUE(q->Enqueue(TestFrame(c), c).ok());
+  EXPECT_EQ(q->Size(), 2u);
+}
+
+TEST_F(DiskQueueTest, RecordLargerThanMaxBytesIsRefused) {
+  DiskQueuePtr q = OpenQueue(64);
+  protocol::BatchIdentity id = q->NextIdentity("agent-a");
+  EXPECT_EQ(q->Enqueue(TestFrame(id), id).code(), StatusCode::kResourceExhausted);
+}
+
+TEST_F(DiskQueueTest, EnqueueChecksIdentity) {
+  DiskQueuePtr q = OpenQueue();
+  protocol::BatchIdentity id = q->NextIdentity("agent-a");
+  protocol::BatchIdentity wrong_boot = id;
+  wrong_boot.boot_id = "other";
+  EXPECT_EQ(q->Enqueue(TestFrame(wrong_boot), wrong_boot).code(), StatusCode::kInvalidArgument);
+  protocol::BatchIdentity skipped = id;
+  skipped.seq_start = skipped.seq_end = 5;
+  EXPECT_EQ(q->Enqueue(TestFrame(skipped), skipped).code(), StatusCode::kInvalidArgument);
+  protocol::BatchIdentity backwards = id;
+  backwards.seq_end = 0;
+  EXPECT_EQ(q->Enqueue(TestFrame(id), backwards).code(), StatusCode::kInvalidArgument);
+  protocol::BatchIdentity other_agent = id;
+  other_agent.agent_id = "agent-b";
+  EXPECT_EQ(q->Enqueue(TestFrame(other_agent), id).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(q->Enqueue("not a frame", id).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(q->Size(), 0u);
+  EXPECT_EQ(q->next_seq(), 1u);
+}
+
+TEST_F(DiskQueueTest, MultiSequenceBatchAdvancesPastItsEnd) {
+  DiskQueuePtr q = OpenQueue();
+  protocol::BatchIdentity id{"agent-a", q->boot_id(), 1, 4};
+  ASSERT_TRUE(q->Enqueue(TestFrame(id), id).ok());
+  EXPECT_EQ(q->next_seq(), 5u);
+  q.reset();
+  q = OpenQueue();
+  EXPECT_EQ(q->next_seq(), 5u);
+}
+
+TEST_F(DiskQueueTest, RemoveChecksIdentity) {
+  DiskQueuePtr q = OpenQueue();
+  auto a = EnqueueNext(q.get());
+  protocol::BatchIdentity other = a;
+  other.boot_id = "other-boot";
+  EXPECT_EQ(q->Remove(other).code(), StatusCode::kFailedPrecondition);
+  protocol::BatchIdentity missing = a;
+  missing.seq_start = missing.seq_end = 9;
+  EXPECT_EQ(q->Remove(missing).code(), StatusCode::kNotFound);
+  EXPECT_EQ(q->Size(), 1u);
+  EXPECT_TRUE(q->Remove(a).ok());
+  EXPECT_EQ(q->Remove(a).code(), StatusCode::kNotFound);
+}
+
+TEST_F(DiskQueueTest, SecondOpenOfSameDirectoryFails) {
+  DiskQueuePtr q = OpenQueue();
+  auto second = DiskQueue::Open(QueueDir(), kBig);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.error().code(), StatusCode::kFailedPrecondition);
+  q.reset();
+  EXPECT_TRUE(DiskQueue::Open(QueueDir(), kBig).ok());
+}
+
+TEST_F(DiskQueueTest, FilesArePrivate) {
+  DiskQueuePtr q = OpenQueue();
+  EnqueueNext(q.get());
+  namespace fs = std::filesystem;
+  auto others = fs::perms::group_all | fs::perms::others_all;
+  EXPECT_EQ(fs::status(QueueDir()).permissions() & others, fs::perms::none);
+  EXPECT_EQ(fs::status(RecordPath(1)).permissions() & others, fs::perms::none);
+  EXPECT_EQ(fs::status(JoinPath(QueueDir(), "state")).permissions() & others, fs::perms::none);
+}
+
+}  // namespace
+}  // namespace lm::agent
