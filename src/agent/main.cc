@@ -107,6 +107,7 @@ int RunAgent(const std::string& config_path, const std::string& proc_root, bool 
 }  // namespace
 
 int main(int argc, char** argv) {
+  ::signal(SIGPIPE, SIG_IGN);  // a collector that hangs up must not kill the agent
   if (lm::Status s = lm::InitLogging("info"); !s.ok()) return kExitFailure;
 
   CLI::App app{"lm-agent: Lightmetrics host agent", "lm-agent"};

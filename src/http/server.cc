@@ -16,6 +16,7 @@ namespace lm::http {
 namespace {
 
 namespace asio = boost::asio;
+constexpr size_t kMaxLingerBytes = 64 << 20;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
@@ -186,15 +187,36 @@ class ServerImpl : public Server {
       spdlog::debug("{}: TLS handshake with {} failed: {}", options_.name, remote, ec.message());
       co_return;
     }
-    co_await Serve(stream, remote);
+    if (co_await Serve(stream, remote)) {
+      co_await Linger(beast::get_lowest_layer(stream));
+      co_return;
+    }
     beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(2));
     co_await stream.async_shutdown(asio::redirect_error(asio::use_awaitable, ec));
   }
 
   asio::awaitable<void> Session(beast::tcp_stream stream, std::string remote) {
-    co_await Serve(stream, remote);
+    if (co_await Serve(stream, remote)) {
+      co_await Linger(stream);
+      co_return;
+    }
     boost::system::error_code ec;
     stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  }
+
+  // Closes a connection whose client may still be sending a request body we refused: stop
+  // sending, then read and discard for a bounded time and volume, so that the client reads
+  // our response instead of a connection reset (TCP resets when unread data is pending).
+  asio::awaitable<void> Linger(beast::tcp_stream& stream) {
+    boost::system::error_code ec;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream.expires_after(std::chrono::seconds(2));
+    std::vector<char> sink(64 * 1024);
+    size_t discarded = 0;
+    while (!ec && discarded < kMaxLingerBytes) {
+      discarded += co_await stream.async_read_some(asio::buffer(sink),
+                                                   asio::redirect_error(asio::use_awaitable, ec));
+    }
   }
 
   Response TooLarge() const {
@@ -212,8 +234,10 @@ class ServerImpl : public Server {
     co_await bhttp::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
   }
 
+  // Serves requests until the connection should close. Returns true when a request was
+  // answered without reading its body (the connection must then linger).
   template <typename Stream>
-  asio::awaitable<void> Serve(Stream& stream, const std::string& remote) {
+  asio::awaitable<bool> Serve(Stream& stream, const std::string& remote) {
     beast::flat_buffer buffer;
     for (;;) {
       boost::system::error_code ec;
@@ -228,38 +252,44 @@ class ServerImpl : public Server {
         if (ec == bhttp::error::header_limit) {
           co_await Write(stream, JsonError(431, "bad_data", "request header too large"), 11, false,
                          ec);
-        } else if (ec == bhttp::error::body_limit) {
+          co_return true;
+        }
+        if (ec == bhttp::error::body_limit) {
           co_await Write(stream, TooLarge(), 11, false, ec);
-        } else if (ec != bhttp::error::end_of_stream && ec != asio::error::eof &&
-                   ec != beast::error::timeout && ec != asio::error::operation_aborted &&
-                   ec != asio::ssl::error::stream_truncated) {
+          co_return true;
+        }
+        if (ec != bhttp::error::end_of_stream && ec != asio::error::eof &&
+            ec != beast::error::timeout && ec != asio::error::operation_aborted &&
+            ec != asio::ssl::error::stream_truncated) {
           co_await Write(
               stream,
               JsonError(400, "bad_data", fmt::format("malformed HTTP request: {}", ec.message())),
               11, false, ec);
+          co_return true;
         }
-        co_return;
+        co_return false;
       }
       unsigned version = parser.get().version();
       Request req = FromBeastHead(parser, remote);
       Response reject;
       if (check_ && check_(req, &reject)) {
         co_await Write(stream, reject, version, false, ec);
-        co_return;
+        co_return true;
       }
       beast::get_lowest_layer(stream).expires_after(
           std::chrono::milliseconds(options_.request_timeout_ms));
       co_await bhttp::async_read(stream, buffer, parser,
                                  asio::redirect_error(asio::use_awaitable, ec));
       if (ec) {
-        if (ec == bhttp::error::body_limit) co_await Write(stream, TooLarge(), version, false, ec);
-        co_return;
+        if (ec != bhttp::error::body_limit) co_return false;
+        co_await Write(stream, TooLarge(), version, false, ec);
+        co_return true;
       }
       bool keep = parser.get().keep_alive();
       req.body = std::move(parser.get().body());
       Response res = co_await AsyncServe(handler_, std::move(req), asio::use_awaitable);
       co_await Write(stream, res, version, keep, ec);
-      if (ec || !keep) co_return;
+      if (ec || !keep) co_return false;
     }
   }
 

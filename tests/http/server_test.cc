@@ -57,6 +57,11 @@ TEST(ServerTest, HeaderCheckRejectsBeforeBody) {
   std::string url = "http://127.0.0.1:" + std::to_string((*s)->port()) + "/";
   EXPECT_EQ(HttpDo({.url = url}).status, 401);
   EXPECT_EQ(HttpDo({.url = url, .headers = {"Authorization: Bearer ok"}}).status, 200);
+  // A refused client still sending a large body must read the answer, not a reset.
+  for (int i = 0; i < 5; ++i) {
+    auto big = HttpDo({.method = "POST", .url = url, .body = std::string(4 << 20, 'x')});
+    EXPECT_EQ(big.status, 401) << big.error;
+  }
 }
 
 TEST(ServerTest, TlsServes) {

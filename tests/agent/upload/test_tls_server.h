@@ -3,6 +3,8 @@
 // construction (SAN localhost and 127.0.0.1) that tests pass to the client as its CA file.
 #pragma once
 
+#include <signal.h>
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <openssl/err.h>
@@ -102,6 +104,8 @@ class TestTlsServer {
  public:
   TestTlsServer(const SelfSignedCert& cert, std::vector<ScriptedResponse> responses)
       : responses_(responses.begin(), responses.end()) {
+    // A client that hangs up early must not kill the test process with SIGPIPE.
+    ::signal(SIGPIPE, SIG_IGN);
     ctx_ = SSL_CTX_new(TLS_server_method());
     if (ctx_ == nullptr || SSL_CTX_use_certificate(ctx_, cert.cert()) != 1 ||
         SSL_CTX_use_PrivateKey(ctx_, cert.key()) != 1) {
