@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <limits>
 #include <thread>
 #include <vector>
 
@@ -243,7 +244,9 @@ class ServerImpl : public Server {
       boost::system::error_code ec;
       bhttp::request_parser<bhttp::string_body> parser;
       parser.header_limit(static_cast<uint32_t>(options_.max_header_bytes));
-      parser.body_limit(options_.max_body_bytes);
+      // The body limit is applied after the header check, so that a refused client learns
+      // why (e.g. 401) rather than that its body is too large.
+      parser.body_limit(std::numeric_limits<std::uint64_t>::max());  // not boost::none: 1.74 bug
       beast::get_lowest_layer(stream).expires_after(
           std::chrono::milliseconds(options_.idle_timeout_ms));
       co_await bhttp::async_read_header(stream, buffer, parser,
@@ -276,6 +279,11 @@ class ServerImpl : public Server {
         co_await Write(stream, reject, version, false, ec);
         co_return true;
       }
+      if (auto len = parser.content_length(); len && *len > options_.max_body_bytes) {
+        co_await Write(stream, TooLarge(), version, false, ec);
+        co_return true;
+      }
+      parser.body_limit(options_.max_body_bytes);
       beast::get_lowest_layer(stream).expires_after(
           std::chrono::milliseconds(options_.request_timeout_ms));
       co_await bhttp::async_read(stream, buffer, parser,
