@@ -288,7 +288,7 @@ bool IsValidLabelName(std::string_view name) {
   return true;
 }
 
-std::string EncodeBatchFrame(const Batch& batch) {
+std::string EncodeBatchFrame(const Batch& batch, Compression compression, int zstd_level) {
   capnp::MallocMessageBuilder message;
   auto b = message.initRoot<wire::Batch>();
   auto id = b.initIdentity();
@@ -355,13 +355,17 @@ std::string EncodeBatchFrame(const Batch& batch) {
   }
   kj::Array<capnp::word> words = capnp::messageToFlatArray(message);
   auto bytes = words.asBytes();
-  return EncodeFrame(std::string_view(reinterpret_cast<const char*>(bytes.begin()), bytes.size()));
+  return EncodeFrame(std::string_view(reinterpret_cast<const char*>(bytes.begin()), bytes.size()),
+                     compression, zstd_level);
 }
 
 Result<Batch, DecodeError> DecodeBatchFrame(std::string_view frame, const DecodeLimits& limits) {
   auto header = CheckFrame(frame, limits.max_frame_bytes);
   if (!header.ok()) return header.error();
-  std::string_view payload = frame.substr(kFrameHeaderBytes);
+  std::unique_ptr<uint64_t[]> decompressed;
+  auto message = FrameMessage(frame, *header, limits.max_frame_bytes, &decompressed);
+  if (!message.ok()) return message.error();
+  std::string_view payload = *message;
   if (payload.size() % sizeof(capnp::word) != 0) {
     return DecodeError{
         DecodeErrorKind::kMalformedPayload, "capnp_message",

@@ -12,10 +12,13 @@
 
 namespace lm::protocol {
 
-// Serializes `batch` as a Cap'n Proto message and wraps it in a frame (flags 0).
-std::string EncodeBatchFrame(const Batch& batch);
+// Serializes `batch` as a Cap'n Proto message and wraps it in a frame (EncodeFrame; by
+// default uncompressed, flags 0).
+std::string EncodeBatchFrame(const Batch& batch, Compression compression = Compression::kNone,
+                             int zstd_level = 1);
 
-// Checks the frame (CheckFrame) and decodes its payload into a Batch, enforcing `limits`
+// Checks the frame (CheckFrame), decompresses a zstd payload (FrameMessage, bounded by
+// limits.max_frame_bytes) and decodes the message into a Batch, enforcing `limits`
 // while walking the message: each list's length is checked before its elements are read,
 // each text's size before it is copied. Also validates identity (non-empty agent and boot
 // ids within their bounds, seq_end >= seq_start), metric and label names (Prometheus

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include <fmt/format.h>
+#include <zstd.h>
 
 #include "common/crc32c.h"
 
@@ -39,8 +40,8 @@ std::string_view DecodeErrorKindName(DecodeErrorKind kind) {
       return "unsupported_version";
     case DecodeErrorKind::kUnknownFlags:
       return "unknown_flags";
-    case DecodeErrorKind::kUnsupportedCompression:
-      return "unsupported_compression";
+    case DecodeErrorKind::kDecompressionFailed:
+      return "decompression_failed";
     case DecodeErrorKind::kFrameTooLarge:
       return "frame_too_large";
     case DecodeErrorKind::kLengthMismatch:
@@ -61,16 +62,81 @@ std::string DecodeError::ToString() const {
   return fmt::format("{} ({}): {}", DecodeErrorKindName(kind), rule, detail);
 }
 
-std::string EncodeFrame(std::string_view payload) {
-  std::string out(kFrameHeaderBytes + payload.size(), '\0');
+std::string EncodeFrame(std::string_view message, Compression compression, int zstd_level) {
+  std::string out;
+  uint16_t flags = 0;
+  if (compression == Compression::kZstd) {
+    flags = kFlagZstd;
+    out.resize(kFrameHeaderBytes + ZSTD_compressBound(message.size()));
+    size_t n = ZSTD_compress(out.data() + kFrameHeaderBytes, out.size() - kFrameHeaderBytes,
+                             message.data(), message.size(), zstd_level);
+    // Compression into a buffer of ZSTD_compressBound bytes cannot fail for valid levels.
+    if (ZSTD_isError(n)) {
+      out.assign(kFrameHeaderBytes, '\0');
+      out.append(message);
+      flags = 0;
+    } else {
+      out.resize(kFrameHeaderBytes + n);
+    }
+  } else {
+    out.reserve(kFrameHeaderBytes + message.size());
+    out.assign(kFrameHeaderBytes, '\0');
+    out.append(message);
+  }
   char* p = out.data();
+  std::string_view payload = std::string_view(out).substr(kFrameHeaderBytes);
   std::memcpy(p, kFrameMagic, 8);
   StoreLe<uint16_t>(p + 8, kFrameVersion);
-  StoreLe<uint16_t>(p + 10, 0);
+  StoreLe<uint16_t>(p + 10, flags);
   StoreLe<uint64_t>(p + 12, payload.size());
   StoreLe<uint32_t>(p + 20, crc32c::Value(payload));
-  std::memcpy(p + kFrameHeaderBytes, payload.data(), payload.size());
   return out;
+}
+
+Result<std::string_view, DecodeError> FrameMessage(std::string_view frame,
+                                                   const FrameHeader& header,
+                                                   uint64_t max_message_bytes,
+                                                   std::unique_ptr<uint64_t[]>* storage) {
+  std::string_view payload = frame.substr(kFrameHeaderBytes);
+  if ((header.flags & kFlagZstd) == 0) return payload;
+  constexpr int kWindowLogMax = 23;  // 8 MiB: bounds decoder memory for hostile input
+  unsigned long long size = ZSTD_getFrameContentSize(payload.data(), payload.size());
+  if (size == ZSTD_CONTENTSIZE_ERROR) {
+    return Err(DecodeErrorKind::kDecompressionFailed, "zstd", "payload is not a zstd frame");
+  }
+  if (size == ZSTD_CONTENTSIZE_UNKNOWN) {
+    return Err(DecodeErrorKind::kDecompressionFailed, "zstd",
+               "zstd frame does not record its content size");
+  }
+  if (size > max_message_bytes) {
+    return Err(DecodeErrorKind::kFrameTooLarge, "max_frame_bytes",
+               fmt::format("zstd payload decompresses to {} bytes, limit max_frame_bytes is {}",
+                           size, max_message_bytes));
+  }
+  size_t compressed = ZSTD_findFrameCompressedSize(payload.data(), payload.size());
+  if (ZSTD_isError(compressed) || compressed != payload.size()) {
+    return Err(DecodeErrorKind::kDecompressionFailed, "zstd",
+               "payload is not exactly one complete zstd frame");
+  }
+  const size_t words = static_cast<size_t>((size + 7) / 8);
+  storage->reset(new uint64_t[words > 0 ? words : 1]);
+  std::unique_ptr<ZSTD_DCtx, size_t (*)(ZSTD_DCtx*)> ctx(ZSTD_createDCtx(), ZSTD_freeDCtx);
+  if (ctx == nullptr) {
+    return Err(DecodeErrorKind::kDecompressionFailed, "zstd", "out of memory");
+  }
+  ZSTD_DCtx_setParameter(ctx.get(), ZSTD_d_windowLogMax, kWindowLogMax);
+  char* out = reinterpret_cast<char*>(storage->get());
+  size_t n = ZSTD_decompressDCtx(ctx.get(), out, static_cast<size_t>(size), payload.data(),
+                                 payload.size());
+  if (ZSTD_isError(n)) {
+    return Err(DecodeErrorKind::kDecompressionFailed, "zstd",
+               fmt::format("zstd payload does not decompress: {}", ZSTD_getErrorName(n)));
+  }
+  if (n != size) {
+    return Err(DecodeErrorKind::kDecompressionFailed, "zstd",
+               fmt::format("zstd payload decompressed to {} bytes, its header says {}", n, size));
+  }
+  return std::string_view(out, n);
 }
 
 Result<FrameHeader, DecodeError> CheckFrame(std::string_view frame, uint64_t max_frame_bytes) {
@@ -102,10 +168,6 @@ Result<FrameHeader, DecodeError> CheckFrame(std::string_view frame, uint64_t max
   if ((h.flags & ~kKnownFlags) != 0) {
     return Err(DecodeErrorKind::kUnknownFlags, "frame_flags",
                fmt::format("unknown frame flags 0x{:04x}", h.flags & ~kKnownFlags));
-  }
-  if ((h.flags & kFlagZstd) != 0) {
-    return Err(DecodeErrorKind::kUnsupportedCompression, "frame_flags",
-               "the zstd frame flag is reserved and not implemented yet");
   }
   uint64_t actual = frame.size() - kFrameHeaderBytes;
   if (h.payload_length != actual) {

@@ -3,14 +3,16 @@
 // endian:
 //   offset 0   8 bytes  magic  89 4C 4D 46 0D 0A 1A 0A  ("\x89LMF\r\n\x1a\n")
 //   offset 8   u16      frame_version (1)
-//   offset 10  u16      flags (bit 0: zstd, reserved and rejected; others must be 0)
+//   offset 10  u16      flags (bit 0: payload is one zstd frame; others must be 0)
 //   offset 12  u64      payload_length
 //   offset 20  u32      payload_crc32c (CRC-32C of the payload bytes as sent)
-//   offset 24           payload (a Cap'n Proto message, standard unpacked serialization)
+//   offset 24           payload (a Cap'n Proto message, standard unpacked serialization;
+//                       with the zstd flag, that message compressed as one zstd frame)
 // The header is 24 bytes so that the payload is 8-byte aligned in an aligned buffer.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -31,7 +33,7 @@ enum class DecodeErrorKind {
   kBadMagic,
   kUnsupportedVersion,
   kUnknownFlags,
-  kUnsupportedCompression,
+  kDecompressionFailed,
   kFrameTooLarge,
   kLengthMismatch,
   kCrcMismatch,
@@ -58,8 +60,24 @@ struct FrameHeader {
   uint32_t payload_crc32c = 0;
 };
 
-// Wraps an uncompressed payload in a frame with flags 0.
-std::string EncodeFrame(std::string_view payload);
+enum class Compression { kNone, kZstd };
+
+// Wraps `message` in a frame: as is with flags 0 (kNone), or compressed with zstd at
+// `zstd_level` (1..19) and the zstd flag set (kZstd; the content size is recorded in the
+// zstd frame header).
+std::string EncodeFrame(std::string_view message, Compression compression = Compression::kNone,
+                        int zstd_level = 1);
+
+// The Cap'n Proto message of a frame that passed CheckFrame: the payload itself, or its
+// zstd decompression. The decompressed size is bounded by `max_message_bytes`
+// (kFrameTooLarge, rule max_frame_bytes) and the zstd window by 8 MiB; a payload that is
+// not exactly one valid zstd frame is kDecompressionFailed. `storage` keeps the
+// decompressed bytes alive (8-byte aligned); the returned view points into it or into
+// `frame`.
+Result<std::string_view, DecodeError> FrameMessage(std::string_view frame,
+                                                   const FrameHeader& header,
+                                                   uint64_t max_message_bytes,
+                                                   std::unique_ptr<uint64_t[]>* storage);
 
 // Parses and checks the header of `frame`: magic, version, flags, the length against
 // `max_frame_bytes` and against the actual size, and the payload CRC. On success returns

@@ -81,6 +81,7 @@ std::string IdentityString(const protocol::BatchIdentity& id) {
 struct QueueState {
   std::string boot_id;
   uint64_t next_seq = 1;
+  std::string cursor;
 };
 
 Result<QueueState> ParseState(std::string_view text) {
@@ -100,7 +101,12 @@ Result<QueueState> ParseState(std::string_view text) {
   if (next_seq == j.end() || !next_seq->is_number_unsigned() || next_seq->get<uint64_t>() == 0) {
     return DataLoss("state next_seq is missing or not a positive integer");
   }
-  return QueueState{boot_id->get<std::string>(), next_seq->get<uint64_t>()};
+  std::string cursor;
+  if (auto c = j.find("cursor"); c != j.end()) {
+    if (!c->is_string()) return DataLoss("state cursor is not a string");
+    cursor = c->get<std::string>();
+  }
+  return QueueState{boot_id->get<std::string>(), next_seq->get<uint64_t>(), std::move(cursor)};
 }
 
 }  // namespace
@@ -177,12 +183,12 @@ Status DiskQueue::Load() {
       if (data.error().code() == StatusCode::kNotFound) continue;
       return data.error();
     }
-    Result<std::string_view> frame = DecodeRecord(*data);
-    if (!frame.ok()) {
-      MoveToCorrupt(name, frame.error());
+    Result<RecordView> record = DecodeRecord(*data);
+    if (!record.ok()) {
+      MoveToCorrupt(name, record.error());
       continue;
     }
-    Result<protocol::BatchIdentity> identity = FrameIdentity(*frame);
+    Result<protocol::BatchIdentity> identity = FrameIdentity(record->frame);
     if (!identity.ok()) {
       MoveToCorrupt(name, identity.error());
       continue;
@@ -194,12 +200,14 @@ Status DiskQueue::Load() {
     }
     next = std::max(next, identity->seq_end + 1);
     bytes_ += data->size();
-    entries_[seq] = Entry{std::move(identity).value(), name, data->size()};
+    entries_[seq] =
+        Entry{std::move(identity).value(), name, data->size(), std::string(record->cursor)};
   }
   next_seq_ = next;
   if (state) {
     boot_id_ = state->boot_id;
     persisted_next_seq_ = state->next_seq;
+    state_cursor_ = std::move(state->cursor);
   } else {
     boot_id_ = RandomUuid();
     LM_RETURN_IF_ERROR(WriteState(next_seq_));
@@ -209,11 +217,22 @@ Status DiskQueue::Load() {
   return Status::Ok();
 }
 
-Status DiskQueue::WriteState(uint64_t next_seq) {
+Status DiskQueue::WriteState(uint64_t next_seq) { return WriteState(next_seq, state_cursor_); }
+
+Status DiskQueue::WriteState(uint64_t next_seq, const std::string& cursor) {
   nlohmann::json j = {{"format", kStateFormat}, {"boot_id", boot_id_}, {"next_seq", next_seq}};
+  if (!cursor.empty()) j["cursor"] = cursor;
   LM_RETURN_IF_ERROR(WriteFileAtomic(PathOf(kStateName), j.dump() + "\n", 0600));
   persisted_next_seq_ = next_seq;
+  state_cursor_ = cursor;
   return Status::Ok();
+}
+
+const std::string& DiskQueue::Cursor() const {
+  for (auto it = entries_.rbegin(); it != entries_.rend(); ++it) {
+    if (!it->second.cursor.empty()) return it->second.cursor;
+  }
+  return state_cursor_;
 }
 
 void DiskQueue::MoveToCorrupt(const std::string& name, const Status& why) {
@@ -241,7 +260,8 @@ protocol::BatchIdentity DiskQueue::NextIdentity(std::string agent_id) const {
   return protocol::BatchIdentity{std::move(agent_id), boot_id_, next_seq_, next_seq_};
 }
 
-Status DiskQueue::Enqueue(std::string_view frame, const protocol::BatchIdentity& identity) {
+Status DiskQueue::Enqueue(std::string_view frame, const protocol::BatchIdentity& identity,
+                          std::string_view cursor) {
   if (identity.boot_id != boot_id_) {
     return InvalidArgument(
         fmt::format("batch boot_id {} is not the queue's {}", identity.boot_id, boot_id_));
@@ -257,7 +277,11 @@ Status DiskQueue::Enqueue(std::string_view frame, const protocol::BatchIdentity&
     return ResourceExhausted(fmt::format("frame of {} bytes exceeds the record limit {}",
                                          frame.size(), kMaxRecordFrameBytes));
   }
-  const uint64_t record_bytes = kRecordHeaderBytes + frame.size();
+  if (cursor.size() > kMaxRecordCursorBytes) {
+    return InvalidArgument(fmt::format("cursor of {} bytes exceeds the record limit {}",
+                                       cursor.size(), kMaxRecordCursorBytes));
+  }
+  const uint64_t record_bytes = kRecordHeaderBytes + frame.size() + cursor.size();
   if (record_bytes > max_bytes_ || bytes_ > max_bytes_ - record_bytes) {
     return ResourceExhausted(
         fmt::format("queue {} is full: {} bytes queued + {} > queue.max_bytes {}", dir_, bytes_,
@@ -270,13 +294,13 @@ Status DiskQueue::Enqueue(std::string_view frame, const protocol::BatchIdentity&
                                        IdentityString(*embedded), IdentityString(identity)));
   }
   const std::string name = RecordFileName(identity.seq_start);
-  if (Status s = WriteFileAtomic(PathOf(name), EncodeRecord(frame), 0600); !s.ok()) {
+  if (Status s = WriteFileAtomic(PathOf(name), EncodeRecord(frame, cursor), 0600); !s.ok()) {
     // The rename may have happened before a failed directory fsync; do not leave a record
     // behind that this process does not account for.
     RemoveFile(PathOf(name)).IgnoreError();
     return s;
   }
-  entries_[identity.seq_start] = Entry{identity, name, record_bytes};
+  entries_[identity.seq_start] = Entry{identity, name, record_bytes, std::string(cursor)};
   bytes_ += record_bytes;
   next_seq_ = identity.seq_end + 1;
   return Status::Ok();
@@ -289,12 +313,11 @@ Result<std::optional<QueuedBatch>> DiskQueue::Peek() {
     if (!data.ok()) {
       if (data.error().code() != StatusCode::kNotFound) return data.error();
       spdlog::error("queue {}: queued record {} disappeared", dir_, it->second.name);
-    } else if (Result<std::string_view> frame = DecodeRecord(*data); !frame.ok()) {
-      MoveToCorrupt(it->second.name, frame.error());
+    } else if (Result<RecordView> record = DecodeRecord(*data); !record.ok()) {
+      MoveToCorrupt(it->second.name, record.error());
     } else {
-      std::string bytes = std::move(data).value();
-      bytes.erase(0, kRecordHeaderBytes);
-      return std::optional<QueuedBatch>(QueuedBatch{it->second.identity, std::move(bytes)});
+      return std::optional<QueuedBatch>(
+          QueuedBatch{it->second.identity, std::string(record->frame)});
     }
     bytes_ -= it->second.bytes;
     entries_.erase(it);
@@ -314,8 +337,16 @@ Status DiskQueue::Remove(const protocol::BatchIdentity& identity) {
   }
   assert(next_seq_ > identity.seq_end);
   // Once the record is gone, only the state file remembers that its sequence numbers were
-  // used: make that durable first.
-  if (persisted_next_seq_ <= identity.seq_end) LM_RETURN_IF_ERROR(WriteState(next_seq_));
+  // used, and (when no later record carries one) its log cursor: make that durable first.
+  bool cursor_superseded = it->second.cursor.empty();
+  for (auto later = std::next(it); !cursor_superseded && later != entries_.end(); ++later) {
+    cursor_superseded = !later->second.cursor.empty();
+  }
+  if (!cursor_superseded) {
+    LM_RETURN_IF_ERROR(WriteState(next_seq_, it->second.cursor));
+  } else if (persisted_next_seq_ <= identity.seq_end) {
+    LM_RETURN_IF_ERROR(WriteState(next_seq_));
+  }
   LM_RETURN_IF_ERROR(RemoveFile(PathOf(it->second.name)));
   bytes_ -= it->second.bytes;
   entries_.erase(it);

@@ -2,8 +2,9 @@
 //
 // Directory layout:
 //   lock                          flock(2)ed while a DiskQueue is open (one owner per dir)
-//   state                         JSON {"format":1,"boot_id":"<uuid>","next_seq":N},
-//                                 replaced atomically (temp + fsync + rename + fsync(dir))
+//   state                         JSON {"format":1,"boot_id":"<uuid>","next_seq":N,
+//                                 "cursor":"<log cursor>"} (cursor optional), replaced
+//                                 atomically (temp + fsync + rename + fsync(dir))
 //   <seq_start, 20 digits>.rec    one queued batch (record_format.h); FIFO = sorted names
 //   corrupt/                      records (and a state file) that failed verification
 //   *.tmp*                        leftovers of interrupted writes; removed by Open
@@ -15,6 +16,14 @@
 // record, and Remove durably advances state.next_seq past the removed record BEFORE it
 // unlinks the record. A lost or unreadable state file yields a fresh boot_id, which starts
 // a new sequence space.
+//
+// Log cursor: each record may carry an opaque cursor (the log-tail position after the log
+// records in its frame), written in the same atomic record file as the frame, so the
+// position and the lines it covers become durable together. Cursor() is the cursor of the
+// newest queued record that has one, else the last one saved in the state file; Remove
+// saves a record's cursor into the state file before unlinking the record when no later
+// record carries a cursor. So after any crash Cursor() is the position after the newest
+// queued or uploaded lines: nothing is skipped (delivery stays at least once).
 //
 // Thread compatibility: a DiskQueue is not thread safe; one thread owns it. Two processes
 // cannot open the same directory (the second Open fails with FailedPrecondition).
@@ -71,7 +80,12 @@ class DiskQueue {
   // not decode or the identity breaks those rules, ResourceExhausted when the record would
   // take the queue over max_bytes (or the disk is full), IoError on other disk failures.
   // On failure nothing is queued and next_seq() is unchanged.
-  Status Enqueue(std::string_view frame, const protocol::BatchIdentity& identity);
+  // `cursor` (possibly empty: no position change) is stored with the record.
+  Status Enqueue(std::string_view frame, const protocol::BatchIdentity& identity,
+                 std::string_view cursor = {});
+
+  // The committed log cursor (see above); empty when none was ever queued.
+  const std::string& Cursor() const;
 
   // Returns the oldest queued batch (lowest seq_start), or nullopt when the queue is empty.
   // A record that no longer verifies is moved to corrupt/ (error log) and the next one is
@@ -95,12 +109,14 @@ class DiskQueue {
     protocol::BatchIdentity identity;
     std::string name;
     uint64_t bytes = 0;
+    std::string cursor;
   };
 
   DiskQueue(std::string dir, uint64_t max_bytes, UniqueFd lock_fd);
 
   Status Load();
-  Status WriteState(uint64_t next_seq);
+  Status WriteState(uint64_t next_seq);  // keeps the saved cursor
+  Status WriteState(uint64_t next_seq, const std::string& cursor);
   // Moves dir/name to corrupt/ and logs `why`. Failures to move are logged, not returned:
   // the caller skips the file either way.
   void MoveToCorrupt(const std::string& name, const Status& why);
@@ -112,6 +128,7 @@ class DiskQueue {
   std::string boot_id_;
   uint64_t next_seq_ = 1;
   uint64_t persisted_next_seq_ = 0;    // next_seq in the state file on disk
+  std::string state_cursor_;           // cursor in the state file on disk
   std::map<uint64_t, Entry> entries_;  // by seq_start
   uint64_t bytes_ = 0;
 };

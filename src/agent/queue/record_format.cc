@@ -20,19 +20,29 @@ uint32_t GetU32(const char* p) {
   return v;
 }
 
+// CRC of the two length fields and the body.
+uint32_t RecordCrc(std::string_view lengths, std::string_view body) {
+  return crc32c::Extend(crc32c::Value(lengths), body.data(), body.size());
+}
+
 }  // namespace
 
-std::string EncodeRecord(std::string_view frame) {
+std::string EncodeRecord(std::string_view frame, std::string_view cursor) {
   assert(frame.size() <= kMaxRecordFrameBytes);
+  assert(cursor.size() <= kMaxRecordCursorBytes);
   std::string out(kRecordHeaderBytes, '\0');
+  out.reserve(kRecordHeaderBytes + frame.size() + cursor.size());
   std::memcpy(out.data(), kRecordMagic, sizeof(kRecordMagic));
   PutU32(out.data() + 8, static_cast<uint32_t>(frame.size()));
-  PutU32(out.data() + 12, crc32c::Value(frame));
+  PutU32(out.data() + 12, static_cast<uint32_t>(cursor.size()));
   out.append(frame);
+  out.append(cursor);
+  std::string_view all(out);
+  PutU32(out.data() + 16, RecordCrc(all.substr(8, 8), all.substr(kRecordHeaderBytes)));
   return out;
 }
 
-Result<std::string_view> DecodeRecord(std::string_view record) {
+Result<RecordView> DecodeRecord(std::string_view record) {
   if (record.size() < kRecordHeaderBytes) {
     return DataLoss(fmt::format("record is {} bytes, shorter than its {}-byte header",
                                 record.size(), kRecordHeaderBytes));
@@ -40,18 +50,24 @@ Result<std::string_view> DecodeRecord(std::string_view record) {
   if (std::memcmp(record.data(), kRecordMagic, sizeof(kRecordMagic)) != 0) {
     return DataLoss("record magic does not match");
   }
-  uint32_t length = GetU32(record.data() + 8);
-  uint64_t have = record.size() - kRecordHeaderBytes;
-  if (length != have) {
-    return DataLoss(fmt::format("record header says {} frame bytes, file holds {}", length, have));
+  const uint64_t frame_len = GetU32(record.data() + 8);
+  const uint64_t cursor_len = GetU32(record.data() + 12);
+  const uint64_t have = record.size() - kRecordHeaderBytes;
+  if (cursor_len > kMaxRecordCursorBytes) {
+    return DataLoss(
+        fmt::format("record cursor length {} exceeds {}", cursor_len, kMaxRecordCursorBytes));
   }
-  std::string_view frame = record.substr(kRecordHeaderBytes);
-  uint32_t want_crc = GetU32(record.data() + 12);
-  uint32_t got_crc = crc32c::Value(frame);
+  if (frame_len + cursor_len != have) {
+    return DataLoss(fmt::format("record header says {} frame + {} cursor bytes, file holds {}",
+                                frame_len, cursor_len, have));
+  }
+  const uint32_t want_crc = GetU32(record.data() + 16);
+  const uint32_t got_crc = RecordCrc(record.substr(8, 8), record.substr(kRecordHeaderBytes));
   if (want_crc != got_crc) {
     return DataLoss(fmt::format("record CRC-32C is {:08x}, header says {:08x}", got_crc, want_crc));
   }
-  return frame;
+  return RecordView{record.substr(kRecordHeaderBytes, frame_len),
+                    record.substr(kRecordHeaderBytes + frame_len)};
 }
 
 }  // namespace lm::agent

@@ -43,9 +43,23 @@ http::Response Ack(const protocol::BatchIdentity& id, bool duplicate) {
 }  // namespace
 
 bool IngestHandler::CheckHeaders(const http::Request& head, http::Response* reject) const {
+  if (head.path == kLimitsPath) {
+    if (head.method != "GET") {
+      *reject = Reject(405, "method_not_allowed", "use GET");
+      reject->AddHeader("Allow", "GET");
+      return true;
+    }
+    if (!auth_.Authenticate(head.Header("authorization"))) {
+      *reject = Reject(401, "unauthorized", "missing or unknown bearer token");
+      reject->AddHeader("WWW-Authenticate", "Bearer");
+      return true;
+    }
+    return false;
+  }
   if (head.path != kIngestPath) {
     *reject =
-        Reject(404, "not_found", fmt::format("the ingest listener serves only {}", kIngestPath));
+        Reject(404, "not_found",
+               fmt::format("the ingest listener serves only {} and {}", kIngestPath, kLimitsPath));
     return true;
   }
   if (head.method != "POST") {
@@ -91,6 +105,10 @@ void IngestHandler::Handle(http::Request&& request, http::Responder respond) con
     respond(std::move(reject));
     return;
   }
+  if (request.path == kLimitsPath) {
+    respond(LimitsResponse());
+    return;
+  }
   auto decoded = protocol::DecodeBatchFrame(request.body, limits_);
   if (!decoded.ok()) {
     const auto& e = decoded.error();
@@ -132,6 +150,27 @@ void IngestHandler::Handle(http::Request&& request, http::Responder respond) con
                         }
                       }
                     });
+}
+
+http::Response IngestHandler::LimitsResponse() const {
+  const protocol::DecodeLimits& l = limits_;
+  nlohmann::ordered_json j = {{"status", "success"},
+                              {"frame_version", protocol::kFrameVersion},
+                              {"compression", {"none", "zstd"}},
+                              {"limits",
+                               {{"max_frame_bytes", l.max_frame_bytes},
+                                {"max_series_per_batch", l.max_series_per_batch},
+                                {"max_labels_per_series", l.max_labels_per_series},
+                                {"max_label_key_bytes", l.max_label_key_bytes},
+                                {"max_label_value_bytes", l.max_label_value_bytes},
+                                {"max_samples_per_series", l.max_samples_per_series},
+                                {"max_buckets_per_histogram", l.max_buckets_per_histogram},
+                                {"max_logs_per_batch", l.max_logs_per_batch},
+                                {"max_log_message_bytes", l.max_log_message_bytes},
+                                {"max_alerts_per_batch", l.max_alerts_per_batch}}}};
+  http::Response r;
+  r.body = j.dump();
+  return r;
 }
 
 }  // namespace lm::collector

@@ -1,5 +1,8 @@
-// The public ingest endpoint, POST /ingest/v1/batch (docs/protocol.md, "HTTP"). It serves
-// nothing else: every other path is 404. Checks run in this order, each with its own status
+// The public ingest endpoints (docs/protocol.md, "HTTP"): POST /ingest/v1/batch, and
+// GET /ingest/v1/limits, which tells an authenticated agent (any valid agent token) the
+// ingest limits this collector enforces, so the agent can refuse to start with limits the
+// collector would reject. The listener serves nothing else: every other path is 404.
+// For the batch endpoint, checks run in this order, each with its own status
 // and "reason": path (404), method (405), Content-Encoding (415), Content-Type (415), bearer
 // token (401), X-Lightmetrics-Agent matching the token's agent (403), sequence headers
 // (400), then the body: frame and payload decode with limits (400, or 413 for
@@ -18,6 +21,7 @@
 namespace lm::collector {
 
 inline constexpr std::string_view kIngestPath = "/ingest/v1/batch";
+inline constexpr std::string_view kLimitsPath = "/ingest/v1/limits";
 inline constexpr std::string_view kFrameContentType = "application/x-capnp";
 
 class IngestHandler {
@@ -34,6 +38,9 @@ class IngestHandler {
   void Handle(http::Request&& request, http::Responder respond) const;
 
  private:
+  // 200 {"status":"success","frame_version":1,"compression":[...],"limits":{...}}.
+  http::Response LimitsResponse() const;
+
   TokenAuthenticator auth_;
   protocol::DecodeLimits limits_;
   Acceptor* acceptor_;

@@ -353,5 +353,63 @@ TEST_F(DiskQueueTest, FilesArePrivate) {
   EXPECT_EQ(fs::status(JoinPath(QueueDir(), "state")).permissions() & others, fs::perms::none);
 }
 
+// Log cursors travel with their records and survive removal and reopening.
+TEST_F(DiskQueueTest, CursorIsNewestQueuedThenSavedInState) {
+  {
+    DiskQueuePtr q = OpenQueue();
+    EXPECT_EQ(q->Cursor(), "");
+    protocol::BatchIdentity a = q->NextIdentity("agent-a");
+    ASSERT_TRUE(q->Enqueue(TestFrame(a), a, "c1").ok());
+    protocol::BatchIdentity b = EnqueueNext(q.get());  // moves no position
+    protocol::BatchIdentity c = q->NextIdentity("agent-a");
+    ASSERT_TRUE(q->Enqueue(TestFrame(c), c, "c3").ok());
+    EXPECT_EQ(q->Cursor(), "c3");
+    // Removing a record whose cursor is superseded by a later one keeps Cursor() at c3.
+    ASSERT_TRUE(q->Remove(a).ok());
+    EXPECT_EQ(q->Cursor(), "c3");
+    ASSERT_TRUE(q->Remove(b).ok());
+  }
+  {
+    // "Crash" with c3 still queued: reopening finds it in the record.
+    DiskQueuePtr q = OpenQueue();
+    EXPECT_EQ(q->Cursor(), "c3");
+    auto peek = q->Peek();
+    ASSERT_TRUE(peek.ok() && peek->has_value());
+    ASSERT_TRUE(q->Remove((*peek)->identity).ok());
+    EXPECT_EQ(q->Size(), 0u);
+    EXPECT_EQ(q->Cursor(), "c3");  // now from the state file
+  }
+  DiskQueuePtr q = OpenQueue();
+  EXPECT_EQ(q->Cursor(), "c3");
+  auto state = nlohmann::json::parse(*ReadFile(JoinPath(QueueDir(), "state")));
+  EXPECT_EQ(state.at("cursor").get<std::string>(), "c3");
+}
+
+TEST_F(DiskQueueTest, CorruptNewestRecordFallsBackToOlderCursor) {
+  {
+    DiskQueuePtr q = OpenQueue();
+    protocol::BatchIdentity a = q->NextIdentity("agent-a");
+    ASSERT_TRUE(q->Enqueue(TestFrame(a), a, "c1").ok());
+    protocol::BatchIdentity b = q->NextIdentity("agent-a");
+    ASSERT_TRUE(q->Enqueue(TestFrame(b), b, "c2").ok());
+  }
+  // A torn newest record (cut short by something outside the agent's atomic writes).
+  std::string path = RecordPath(2);
+  std::string bytes = *ReadFile(path);
+  ASSERT_TRUE(WriteFileAtomic(path, bytes.substr(0, bytes.size() - 3), 0600).ok());
+  DiskQueuePtr q = OpenQueue();
+  EXPECT_EQ(q->Size(), 1u);
+  EXPECT_EQ(q->Cursor(), "c1");  // lines of record 2 are read again: nothing skipped
+  EXPECT_EQ(CorruptFiles().size(), 1u);
+  EXPECT_EQ(q->next_seq(), 3u);  // its sequence number stays used
+}
+
+TEST_F(DiskQueueTest, CursorCountsTowardsQueueBytes) {
+  DiskQueuePtr q = OpenQueue();
+  protocol::BatchIdentity a = q->NextIdentity("agent-a");
+  ASSERT_TRUE(q->Enqueue(TestFrame(a), a, "cursor!").ok());
+  EXPECT_EQ(q->Bytes(), kRecordHeaderBytes + TestFrame(a).size() + 7);
+}
+
 }  // namespace
 }  // namespace lm::agent

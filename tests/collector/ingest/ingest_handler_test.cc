@@ -168,5 +168,54 @@ TEST_F(IngestHandlerTest, BodyRejectionsNameTheRule) {
   EXPECT_EQ(accepted_, 0);
 }
 
+TEST_F(IngestHandlerTest, LimitsEndpointNeedsAnAgentToken) {
+  http::Request r;
+  r.method = "GET";
+  r.path = std::string(kLimitsPath);
+  r.target = r.path;
+  r.headers = {{"authorization", "Bearer tok-a"}};
+  auto ok = Send(r);
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  auto j = nlohmann::json::parse(ok.body);
+  EXPECT_EQ(j["status"], "success");
+  EXPECT_EQ(j["frame_version"], 1);
+  EXPECT_EQ(j["limits"]["max_series_per_batch"], 107);
+  EXPECT_EQ(j["limits"]["max_logs_per_batch"], limits_.max_logs_per_batch);
+  EXPECT_EQ(j["limits"]["max_log_message_bytes"], limits_.max_log_message_bytes);
+  EXPECT_EQ(j["limits"]["max_alerts_per_batch"], limits_.max_alerts_per_batch);
+  EXPECT_EQ(j["limits"]["max_frame_bytes"], limits_.max_frame_bytes);
+  http::Request bad = r;
+  SetHeader(bad, "authorization", "Bearer nope");
+  auto denied = Send(bad);
+  EXPECT_EQ(denied.status, 401);
+  EXPECT_EQ(Reason(denied), "unauthorized");
+  http::Request post = r;
+  post.method = "POST";
+  auto wrong = Send(post);
+  EXPECT_EQ(wrong.status, 405);
+  EXPECT_EQ(Reason(wrong), "method_not_allowed");
+}
+
+TEST_F(IngestHandlerTest, ZstdFramesAreAcceptedAndBombsRefused) {
+  protocol::Batch b = MakeBatch(3, 1);
+  auto res = Send(Post(b, protocol::EncodeBatchFrame(b, protocol::Compression::kZstd)));
+  ASSERT_EQ(res.status, 200) << res.body;
+  EXPECT_EQ(accepted_, 1);
+  // A zstd payload that expands past max_frame_bytes is refused before it is decoded.
+  std::string bomb = protocol::EncodeFrame(std::string(limits_.max_frame_bytes + 8, '\0'),
+                                           protocol::Compression::kZstd);
+  auto big = Send(Post(MakeBatch(4, 1), bomb));
+  EXPECT_EQ(big.status, 413);
+  EXPECT_EQ(Reason(big), "frame_too_large");
+  auto garbage = Send(Post(MakeBatch(4, 1), [&] {
+    std::string f = protocol::EncodeFrame("not zstd at all!");
+    f[10] = 1;
+    return f;
+  }()));
+  EXPECT_EQ(garbage.status, 400);
+  EXPECT_EQ(Reason(garbage), "decompression_failed");
+  EXPECT_EQ(accepted_, 1);
+}
+
 }  // namespace
 }  // namespace lm::collector
