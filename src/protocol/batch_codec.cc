@@ -288,7 +288,8 @@ bool IsValidLabelName(std::string_view name) {
   return true;
 }
 
-std::string EncodeBatchFrame(const Batch& batch, Compression compression, int zstd_level) {
+std::string EncodeBatchFrame(const Batch& batch, Compression compression, int zstd_level,
+                             uint64_t* message_bytes) {
   capnp::MallocMessageBuilder message;
   auto b = message.initRoot<wire::Batch>();
   auto id = b.initIdentity();
@@ -355,6 +356,7 @@ std::string EncodeBatchFrame(const Batch& batch, Compression compression, int zs
   }
   kj::Array<capnp::word> words = capnp::messageToFlatArray(message);
   auto bytes = words.asBytes();
+  if (message_bytes != nullptr) *message_bytes = bytes.size();
   return EncodeFrame(std::string_view(reinterpret_cast<const char*>(bytes.begin()), bytes.size()),
                      compression, zstd_level);
 }

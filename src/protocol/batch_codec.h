@@ -2,6 +2,7 @@
 // shared state).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -14,8 +15,10 @@ namespace lm::protocol {
 
 // Serializes `batch` as a Cap'n Proto message and wraps it in a frame (EncodeFrame; by
 // default uncompressed, flags 0).
+// When `message_bytes` is given it receives the size of the uncompressed Cap'n Proto
+// message (what the collector's max_frame_bytes bounds after decompression).
 std::string EncodeBatchFrame(const Batch& batch, Compression compression = Compression::kNone,
-                             int zstd_level = 1);
+                             int zstd_level = 1, uint64_t* message_bytes = nullptr);
 
 // Checks the frame (CheckFrame), decompresses a zstd payload (FrameMessage, bounded by
 // limits.max_frame_bytes) and decodes the message into a Batch, enforcing `limits`

@@ -100,13 +100,80 @@ TEST(AgentConfigTest, RelativePathsResolveAgainstTheConfigDirectory) {
   EXPECT_EQ(r->queue.dir, "cfg/q");
 }
 
-TEST(AgentConfigTest, LogInputsAreRefused) {
-  EXPECT_EQ(
-      Message(Minimal("", "\n[[log_inputs]]\nname = \"syslog\"\npath = \"/var/log/syslog\"\n")),
-      "/etc/lm/agent.toml:8:3: log_inputs: log_inputs are not supported yet (log file "
-      "tailing lands in a later release); remove the [[log_inputs]] tables");
-  EXPECT_THAT(Message(Minimal("log_inputs = []")),
-              HasSubstr("/etc/lm/agent.toml:2:1: log_inputs: log_inputs are not supported yet"));
+// A [[log_inputs]] table on lines 8-10 after Minimal()'s lines 1-6 and an empty line 7.
+std::string WithLogInput(std::string_view body) {
+  return Minimal("", "\n[[log_inputs]]\n" + std::string(body));
+}
+
+TEST(AgentConfigTest, LogInputs) {
+  Result<AgentConfig> none = ParseAgentConfig(Minimal(), kFile);
+  ASSERT_TRUE(none.ok()) << none.error().ToString();
+  EXPECT_TRUE(none->log_inputs.empty());
+  Result<AgentConfig> empty = ParseAgentConfig(Minimal("log_inputs = []"), kFile);
+  ASSERT_TRUE(empty.ok()) << empty.error().ToString();
+  EXPECT_TRUE(empty->log_inputs.empty());
+
+  const std::string name64(64, 'n');
+  Result<AgentConfig> r = ParseAgentConfig(
+      Minimal("",
+              "\n[[log_inputs]]\nname = \"syslog\"\npath = \"/var/log/syslog\"\n"
+              "[[log_inputs]]\nname = \"" +
+                  name64 + "\"\npath = \"/" + std::string(511, 'p') +
+                  "\"\n[[log_inputs]]\nname = \"App_1.x-y\"\npath = \"/var/log/syslog\"\n"),
+      kFile);
+  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  ASSERT_EQ(r->log_inputs.size(), 3u);
+  EXPECT_EQ(r->log_inputs[0], (LogInputConfig{"syslog", "/var/log/syslog"}));
+  EXPECT_EQ(r->log_inputs[1], (LogInputConfig{name64, "/" + std::string(511, 'p')}));
+  // Two inputs may read the same file under different names.
+  EXPECT_EQ(r->log_inputs[2], (LogInputConfig{"App_1.x-y", "/var/log/syslog"}));
+}
+
+TEST(AgentConfigTest, LogInputErrors) {
+  EXPECT_EQ(Message(WithLogInput("path = \"/var/log/a\"\n")),
+            "/etc/lm/agent.toml:8:1: log_inputs[0].name: required key is missing");
+  EXPECT_EQ(Message(WithLogInput("name = \"a\"\n")),
+            "/etc/lm/agent.toml:8:1: log_inputs[0].path: required key is missing");
+  EXPECT_EQ(Message(WithLogInput("name = \"sys log\"\npath = \"/var/log/a\"\n")),
+            "/etc/lm/agent.toml:9:1: log_inputs[0].name: must be 1-64 bytes of [A-Za-z0-9_.-] "
+            "(got \"sys log\")");
+  EXPECT_EQ(Message(WithLogInput("name = \"\"\npath = \"/var/log/a\"\n")),
+            "/etc/lm/agent.toml:9:1: log_inputs[0].name: must be 1-64 bytes of [A-Za-z0-9_.-] "
+            "(got \"\")");
+  EXPECT_THAT(Message(WithLogInput("name = \"" + std::string(65, 'n') + "\"\npath = \"/a\"\n")),
+              HasSubstr("/etc/lm/agent.toml:9:1: log_inputs[0].name: must be 1-64 bytes"));
+  EXPECT_EQ(Message(WithLogInput("name = 7\npath = \"/var/log/a\"\n")),
+            "/etc/lm/agent.toml:9:1: log_inputs[0].name: expected a string, got an integer");
+  EXPECT_EQ(Message(WithLogInput("name = \"a\"\npath = \"var/log/a\"\n")),
+            "/etc/lm/agent.toml:10:1: log_inputs[0].path: must be an absolute path (got "
+            "\"var/log/a\")");
+  EXPECT_EQ(Message(WithLogInput("name = \"a\"\npath = \"\"\n")),
+            "/etc/lm/agent.toml:10:1: log_inputs[0].path: must be an absolute path (got \"\")");
+  EXPECT_EQ(Message(WithLogInput("name = \"a\"\npath = \"/var/log/a\\nb\"\n")),
+            "/etc/lm/agent.toml:10:1: log_inputs[0].path: must not contain a newline or NUL "
+            "character");
+  EXPECT_EQ(Message(WithLogInput("name = \"a\"\npath = \"/" + std::string(512, 'p') + "\"\n")),
+            "/etc/lm/agent.toml:10:1: log_inputs[0].path: must be at most 512 bytes (got 513 "
+            "bytes)");
+  EXPECT_EQ(Message(WithLogInput("name = \"a\"\npath = \"/var/log/\"\n")),
+            "/etc/lm/agent.toml:10:1: log_inputs[0].path: must name a file, not a directory (got "
+            "\"/var/log/\")");
+  EXPECT_EQ(Message(WithLogInput("name = \"a\"\npath = [\"/var/log/a\"]\n")),
+            "/etc/lm/agent.toml:10:1: log_inputs[0].path: expected a string, got an array");
+  EXPECT_EQ(Message(WithLogInput("name = \"a\"\npath = \"/a\"\n[[log_inputs]]\nname = \"b\"\n"
+                                 "path = \"/b\"\n[[log_inputs]]\nname = \"a\"\npath = \"/c\"\n")),
+            "/etc/lm/agent.toml:15:1: log_inputs[2].name: duplicate log input name \"a\" (first "
+            "defined on line 9)");
+  EXPECT_EQ(Message(WithLogInput("name = \"a\"\npaht = \"/a\"\n")),
+            "/etc/lm/agent.toml:10:1: log_inputs[0].paht: unknown key (did you mean \"path\"?)");
+  EXPECT_EQ(Message(Minimal("log_inputs = \"/var/log/syslog\"")),
+            "/etc/lm/agent.toml:2:1: log_inputs: expected an array of tables ([[log_inputs]]), got "
+            "a string");
+  EXPECT_EQ(Message(Minimal("log_inputs = [\"/var/log/syslog\"]")),
+            "/etc/lm/agent.toml:2:1: log_inputs: expected an array of tables ([[log_inputs]]), but "
+            "element 0 is a string");
+  EXPECT_THAT(Message(Minimal("", "[log_inputs]\nname = \"a\"\npath = \"/a\"\n")),
+              HasSubstr("log_inputs: expected an array of tables ([[log_inputs]]), got a table"));
 }
 
 TEST(AgentConfigTest, RequiredKeys) {
@@ -256,6 +323,58 @@ TEST(CheckAgentAgainstCollectorTest, NamesEveryOffendingLimit) {
   EXPECT_THAT(s.message(), HasSubstr("limits.max_log_message_bytes = 16384 exceeds the "
                                      "collector's ingest.max_log_message_bytes = 1000"));
   EXPECT_THAT(s.message(), Not(HasSubstr("max_logs_per_batch")));
+}
+
+TEST(AgentConfigTest, UploadSettings) {
+  Result<AgentConfig> d = ParseAgentConfig(Minimal(), kFile);
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->collector.compression, "zstd");
+  EXPECT_EQ(d->collector.zstd_level, 1);
+  EXPECT_EQ(d->collector.retry_initial_ms, 500u);
+  EXPECT_EQ(d->collector.retry_max_ms, 30000u);
+  EXPECT_TRUE(d->collector.check_limits);
+  EXPECT_EQ(d->limits.max_batch_bytes, 4ull << 20);
+  Result<AgentConfig> r =
+      ParseAgentConfig(Minimal("",
+                               "compression = \"none\"\nzstd_level = 19\nretry_initial_ms = 10\n"
+                               "retry_max_ms = 10\ncheck_limits = false\n[limits]\n"
+                               "max_batch_bytes = 65536\n"),
+                       kFile);
+  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  EXPECT_EQ(r->collector.compression, "none");
+  EXPECT_EQ(r->collector.zstd_level, 19);
+  EXPECT_EQ(r->collector.retry_max_ms, 10u);
+  EXPECT_FALSE(r->collector.check_limits);
+  EXPECT_EQ(r->limits.max_batch_bytes, 65536u);
+
+  EXPECT_EQ(Message(Minimal("", "compression = \"gzip\"\n")),
+            "/etc/lm/agent.toml:7:1: collector.compression: must be \"zstd\" or \"none\" (got "
+            "\"gzip\")");
+  EXPECT_EQ(Message(Minimal("", "zstd_level = 0\n")),
+            "/etc/lm/agent.toml:7:1: collector.zstd_level: must be between 1 and 19 (got 0)");
+  EXPECT_EQ(Message(Minimal("", "zstd_level = 20\n")),
+            "/etc/lm/agent.toml:7:1: collector.zstd_level: must be between 1 and 19 (got 20)");
+  EXPECT_EQ(Message(Minimal("", "retry_initial_ms = 0\n")),
+            "/etc/lm/agent.toml:7:1: collector.retry_initial_ms: must be >= 1 (got 0)");
+  EXPECT_EQ(Message(Minimal("", "retry_max_ms = 100\n")),
+            "/etc/lm/agent.toml:7:1: collector.retry_max_ms: must be at least retry_initial_ms "
+            "(500) (got 100)");
+  EXPECT_THAT(Message(Minimal("", "check_limits = 1\n")),
+              HasSubstr("/etc/lm/agent.toml:7:1: collector.check_limits"));
+  EXPECT_EQ(Message(Minimal("", "[limits]\nmax_batch_bytes = 65535\n")),
+            "/etc/lm/agent.toml:8:1: limits.max_batch_bytes: must be >= 65536 (got 65535)");
+}
+
+TEST(CheckAgentAgainstCollectorTest, BatchBytesAgainstFrameBytes) {
+  AgentConfig agent;
+  agent.source_path = kFile;
+  CollectorConfig collector = CollectorWithDefaults();
+  agent.limits.max_batch_bytes = collector.ingest.limits.max_frame_bytes;
+  EXPECT_TRUE(CheckAgentAgainstCollector(agent, collector).ok());
+  agent.limits.max_batch_bytes += 1;
+  Status s = CheckAgentAgainstCollector(agent, collector);
+  EXPECT_THAT(s.message(), HasSubstr("limits.max_batch_bytes = 8388609 exceeds the collector's "
+                                     "ingest.max_frame_bytes = 8388608"));
 }
 
 }  // namespace

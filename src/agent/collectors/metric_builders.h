@@ -1,13 +1,35 @@
 // Small helpers that build the MetricSeries values collectors emit. Thread safe.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "common/utf8.h"
 #include "protocol/batch.h"
 
 namespace lm::agent {
+
+// The longest label value a built-in collector emits. Collector configs must allow at least
+// this much (ingest.max_label_value_bytes >= 64, see the limitations registry).
+inline constexpr size_t kMaxBuiltinLabelValueBytes = 64;
+
+// Makes a label value out of bytes the kernel reports verbatim (command names, interface
+// names): invalid UTF-8 bytes become U+FFFD, then the value is cut at a character boundary
+// to at most kMaxBuiltinLabelValueBytes bytes, so that the batch always decodes.
+inline std::string SanitizeLabelValue(std::string_view raw) {
+  std::string valid = ToValidUtf8(raw);
+  size_t end = 0;
+  while (end < valid.size()) {
+    size_t n = Utf8SequenceLength(valid, end);
+    if (end + n > kMaxBuiltinLabelValueBytes) break;
+    end += n;
+  }
+  valid.resize(end);
+  return valid;
+}
 
 // A gauge with one sample at `time_unix_nano`.
 inline protocol::MetricSeries MakeGauge(std::string name, std::vector<protocol::Label> labels,

@@ -41,17 +41,6 @@ size_t WriteBody(char* ptr, size_t size, size_t nmemb, void* userdata) {
   return n;
 }
 
-struct HeaderList {
-  curl_slist* list = nullptr;
-  ~HeaderList() { curl_slist_free_all(list); }
-  bool Append(const std::string& header) {
-    curl_slist* next = curl_slist_append(list, header.c_str());
-    if (next == nullptr) return false;
-    list = next;
-    return true;
-  }
-};
-
 UploadFailure Failure(Status status) {
   UploadFailure f;
   f.status = std::move(status);
@@ -69,6 +58,15 @@ Status InitCurlOnce() {
 }
 
 }  // namespace
+
+HttpUploader::HeaderList::~HeaderList() { curl_slist_free_all(list); }
+
+bool HttpUploader::HeaderList::Append(const std::string& header) {
+  curl_slist* next = curl_slist_append(list, header.c_str());
+  if (next == nullptr) return false;
+  list = next;
+  return true;
+}
 
 void HttpUploader::CurlDeleter::operator()(void* curl) const {
   curl_easy_cleanup(static_cast<CURL*>(curl));
@@ -93,28 +91,32 @@ Result<std::unique_ptr<HttpUploader>> HttpUploader::Create(HttpUploaderOptions o
   return std::unique_ptr<HttpUploader>(new HttpUploader(std::move(options), curl));
 }
 
-UploadOutcome HttpUploader::Upload(std::string_view frame,
-                                   const protocol::BatchIdentity& identity) {
-  // Re-checked per request: the options are trusted to be unchanged, but the request
-  // must never be built from a URL that was not checked.
-  if (Status s = ParseCollectorUrl(options_.url).status(); !s.ok()) return Failure(s);
-  if (!IsHeaderSafe(identity.agent_id)) {
-    return Failure(InvalidArgument("agent_id is not a valid HTTP header value"));
+namespace {
+
+// Aborts the transfer (CURLE_ABORTED_BY_CALLBACK) once the stop flag is set.
+int StopCheck(void* clientp, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  const auto* stop = static_cast<const std::atomic<bool>*>(clientp);
+  return stop != nullptr && stop->load() ? 1 : 0;
+}
+
+}  // namespace
+
+std::string HttpUploader::LimitsUrl() const {
+  // Same scheme, authority and path prefix as the batch URL; the last path segment
+  // ("batch") becomes "limits" and any query is dropped.
+  std::string url = options_.url.substr(0, options_.url.find('?'));
+  size_t slash = url.rfind('/');
+  if (slash == std::string::npos || slash < std::string_view("https://").size()) {
+    return url + "/limits";
   }
+  return url.substr(0, slash + 1) + "limits";
+}
+
+Status HttpUploader::Perform(const std::string& url, const HeaderList& headers,
+                             std::optional<std::string_view> post_body, HttpResult* out) {
   CURL* curl = static_cast<CURL*>(curl_.get());
   // Reset keeps the connection cache and TLS session, clears all per-request options.
   curl_easy_reset(curl);
-
-  HeaderList headers;
-  const bool headers_ok =
-      headers.Append("Content-Type: application/x-capnp") &&
-      headers.Append("Authorization: Bearer " + options_.token) &&
-      headers.Append("X-Lightmetrics-Agent: " + identity.agent_id) &&
-      headers.Append(fmt::format("X-Lightmetrics-Seq-Start: {}", identity.seq_start)) &&
-      headers.Append(fmt::format("X-Lightmetrics-Seq-End: {}", identity.seq_end)) &&
-      headers.Append("Expect:");
-  if (!headers_ok) return Failure(Internal("curl_slist_append failed"));
-
   ResponseBody body;
   char error_buffer[CURL_ERROR_SIZE] = {};
   const std::string user_agent = fmt::format("lm-agent/{}", kAgentVersion);
@@ -124,7 +126,7 @@ UploadOutcome HttpUploader::Upload(std::string_view frame,
     if (rc == CURLE_OK) rc = curl_easy_setopt(curl, option, value);
   };
   set(CURLOPT_ERRORBUFFER, error_buffer);
-  set(CURLOPT_URL, options_.url.c_str());
+  set(CURLOPT_URL, url.c_str());
   set(CURLOPT_PROTOCOLS_STR, "https");
   set(CURLOPT_FOLLOWLOCATION, 0L);
   set(CURLOPT_NOSIGNAL, 1L);
@@ -138,33 +140,80 @@ UploadOutcome HttpUploader::Upload(std::string_view frame,
   set(CURLOPT_TIMEOUT_MS, timeout_ms);
   set(CURLOPT_USERAGENT, user_agent.c_str());
   set(CURLOPT_HTTPHEADER, headers.list);
-  set(CURLOPT_POST, 1L);
-  set(CURLOPT_POSTFIELDS, frame.data());
-  set(CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(frame.size()));
+  if (post_body) {
+    set(CURLOPT_POST, 1L);
+    set(CURLOPT_POSTFIELDS, post_body->data());
+    set(CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(post_body->size()));
+  } else {
+    set(CURLOPT_HTTPGET, 1L);
+  }
   set(CURLOPT_WRITEFUNCTION, &WriteBody);
   set(CURLOPT_WRITEDATA, &body);
-  if (rc != CURLE_OK) {
-    return Failure(Internal(fmt::format("curl_easy_setopt: {}", curl_easy_strerror(rc))));
+  if (stop_ != nullptr) {
+    set(CURLOPT_XFERINFOFUNCTION, &StopCheck);
+    set(CURLOPT_XFERINFODATA, static_cast<const void*>(stop_));
+    set(CURLOPT_NOPROGRESS, 0L);
   }
-
+  if (rc != CURLE_OK) {
+    return Internal(fmt::format("curl_easy_setopt: {}", curl_easy_strerror(rc)));
+  }
   rc = curl_easy_perform(curl);
   if (body.too_large) {
-    return Failure(FailedPrecondition(
-        fmt::format("collector response body exceeds {} bytes", kMaxResponseBytes)));
+    return FailedPrecondition(
+        fmt::format("collector response body exceeds {} bytes", kMaxResponseBytes));
+  }
+  if (rc == CURLE_ABORTED_BY_CALLBACK) {
+    return Unavailable(fmt::format("request to {} abandoned: the agent is stopping", url));
   }
   if (rc != CURLE_OK) {
     std::string detail = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(rc);
-    return Failure(Unavailable(fmt::format("upload to {}: {}", options_.url, detail)));
+    return Unavailable(fmt::format("request to {}: {}", url, detail));
   }
   long http_status = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &http_status);
-  std::string retry_after;
+  out->status = static_cast<int>(http_status);
+  out->body = std::move(body.data);
+  out->retry_after.clear();
   curl_header* header = nullptr;
   if (curl_easy_header(curl, "Retry-After", 0, CURLH_HEADER, -1, &header) == CURLHE_OK &&
       header != nullptr && header->value != nullptr) {
-    retry_after = header->value;
+    out->retry_after = header->value;
   }
-  return InterpretIngestResponse(static_cast<int>(http_status), body.data, retry_after, identity);
+  return Status::Ok();
+}
+
+UploadOutcome HttpUploader::Upload(std::string_view frame,
+                                   const protocol::BatchIdentity& identity) {
+  // Re-checked per request: the options are trusted to be unchanged, but the request
+  // must never be built from a URL that was not checked.
+  if (Status s = ParseCollectorUrl(options_.url).status(); !s.ok()) return Failure(s);
+  if (!IsHeaderSafe(identity.agent_id)) {
+    return Failure(InvalidArgument("agent_id is not a valid HTTP header value"));
+  }
+  HeaderList headers;
+  const bool headers_ok =
+      headers.Append("Content-Type: application/x-capnp") &&
+      headers.Append("Authorization: Bearer " + options_.token) &&
+      headers.Append("X-Lightmetrics-Agent: " + identity.agent_id) &&
+      headers.Append(fmt::format("X-Lightmetrics-Seq-Start: {}", identity.seq_start)) &&
+      headers.Append(fmt::format("X-Lightmetrics-Seq-End: {}", identity.seq_end)) &&
+      headers.Append("Expect:");
+  if (!headers_ok) return Failure(Internal("curl_slist_append failed"));
+  HttpResult result;
+  if (Status s = Perform(options_.url, headers, frame, &result); !s.ok()) return Failure(s);
+  return InterpretIngestResponse(result.status, result.body, result.retry_after, identity);
+}
+
+Result<protocol::DecodeLimits> HttpUploader::FetchLimits() {
+  const std::string url = LimitsUrl();
+  LM_RETURN_IF_ERROR(ParseCollectorUrl(url).status());
+  HeaderList headers;
+  if (!headers.Append("Authorization: Bearer " + options_.token)) {
+    return Internal("curl_slist_append failed");
+  }
+  HttpResult result;
+  LM_RETURN_IF_ERROR(Perform(url, headers, std::nullopt, &result));
+  return InterpretLimitsResponse(result.status, result.body);
 }
 
 }  // namespace lm::agent

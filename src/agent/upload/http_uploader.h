@@ -1,14 +1,18 @@
 // Uploads frames to the collector's public ingest endpoint over HTTPS with libcurl.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "agent/upload/collector_url.h"
 #include "agent/upload/uploader.h"
 #include "common/result.h"
+
+struct curl_slist;  // libcurl's header list
 
 namespace lm::agent {
 
@@ -46,7 +50,30 @@ class HttpUploader : public Uploader {
   // header value is InvalidArgument without sending anything.
   UploadOutcome Upload(std::string_view frame, const protocol::BatchIdentity& identity) override;
 
+  // GET <collector.url with its last path segment replaced by "limits"> with the bearer
+  // token (InterpretLimitsResponse); transport failures are Unavailable.
+  Result<protocol::DecodeLimits> FetchLimits() override;
+
+  void SetStopFlag(const std::atomic<bool>* stop) override { stop_ = stop; }
+
  private:
+  struct HeaderList {
+    curl_slist* list = nullptr;
+    ~HeaderList();
+    bool Append(const std::string& header);
+  };
+  struct HttpResult {
+    int status = 0;
+    std::string body;
+    std::string retry_after;
+  };
+
+  std::string LimitsUrl() const;
+  // One request: POST `post_body` when set, else GET. Transport failures and abandonment
+  // are Unavailable; an oversized response body is FailedPrecondition.
+  Status Perform(const std::string& url, const HeaderList& headers,
+                 std::optional<std::string_view> post_body, HttpResult* out);
+
   struct CurlDeleter {
     void operator()(void* curl) const;
   };
@@ -55,6 +82,7 @@ class HttpUploader : public Uploader {
 
   HttpUploaderOptions options_;
   std::unique_ptr<void, CurlDeleter> curl_;
+  const std::atomic<bool>* stop_ = nullptr;
 };
 
 }  // namespace lm::agent

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <limits>
 #include <string>
+#include <type_traits>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -141,6 +142,48 @@ UploadOutcome InterpretIngestResponse(int http_status, std::string_view body,
     return failure;
   }
   return UploadAck{kind};
+}
+
+Result<protocol::DecodeLimits> InterpretLimitsResponse(int http_status, std::string_view body) {
+  nlohmann::json j = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (http_status != 200) {
+    std::string reason = j.is_object() ? StringField(j, "reason") : "";
+    StatusCode code = CodeForHttpStatus(http_status);
+    if (code != StatusCode::kUnavailable) code = StatusCode::kFailedPrecondition;
+    return Status(code,
+                  fmt::format("collector answered the limits request with HTTP {}{}", http_status,
+                              reason.empty() ? "" : " (" + Sanitize(reason) + ")"));
+  }
+  if (!j.is_object() || StringField(j, "status") != "success" || !j.contains("limits") ||
+      !j["limits"].is_object()) {
+    return FailedPrecondition(
+        fmt::format("collector's limits answer is not a limits document: {}", Sanitize(body)));
+  }
+  const nlohmann::json& l = j["limits"];
+  protocol::DecodeLimits out;
+  Status bad = Status::Ok();
+  auto read = [&](const char* key, auto* field) {
+    using T = std::remove_pointer_t<decltype(field)>;
+    auto it = l.find(key);
+    if (it == l.end() || !bad.ok()) return;
+    if (!it->is_number_unsigned() || it->template get<uint64_t>() > std::numeric_limits<T>::max()) {
+      bad = FailedPrecondition(fmt::format("collector's limits answer has an invalid {}", key));
+      return;
+    }
+    *field = static_cast<T>(it->template get<uint64_t>());
+  };
+  read("max_frame_bytes", &out.max_frame_bytes);
+  read("max_series_per_batch", &out.max_series_per_batch);
+  read("max_labels_per_series", &out.max_labels_per_series);
+  read("max_label_key_bytes", &out.max_label_key_bytes);
+  read("max_label_value_bytes", &out.max_label_value_bytes);
+  read("max_samples_per_series", &out.max_samples_per_series);
+  read("max_buckets_per_histogram", &out.max_buckets_per_histogram);
+  read("max_logs_per_batch", &out.max_logs_per_batch);
+  read("max_log_message_bytes", &out.max_log_message_bytes);
+  read("max_alerts_per_batch", &out.max_alerts_per_batch);
+  if (!bad.ok()) return bad;
+  return out;
 }
 
 }  // namespace lm::agent

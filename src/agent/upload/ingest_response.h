@@ -11,7 +11,9 @@
 #include <string_view>
 
 #include "agent/upload/upload_outcome.h"
+#include "common/result.h"
 #include "protocol/batch.h"
+#include "protocol/limits.h"
 
 namespace lm::agent {
 
@@ -23,6 +25,13 @@ namespace lm::agent {
 UploadOutcome InterpretIngestResponse(int http_status, std::string_view body,
                                       std::string_view retry_after,
                                       const protocol::BatchIdentity& expected);
+
+// Interprets the answer to GET /ingest/v1/limits: HTTP 200 with {"status":"success",
+// "limits":{"max_frame_bytes":N,...}}. Every known key present must be an unsigned integer
+// within its field's type; unknown keys are ignored (newer collectors may report more). Unavailable
+// for 5xx/429, FailedPrecondition for other statuses or a malformed document (with the
+// collector's reason when it sent one).
+Result<protocol::DecodeLimits> InterpretLimitsResponse(int http_status, std::string_view body);
 
 // Parses a Retry-After value in delta-seconds form ("120"). nullopt for the HTTP-date form,
 // an empty or malformed value; values above 2^32-1 saturate.

@@ -6,6 +6,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <thread>
+
 #include <nlohmann/json.hpp>
 
 #include "tests/agent/test_frames.h"
@@ -189,6 +192,63 @@ TEST_F(HttpUploaderTest, AgentIdThatIsNotAHeaderValueIsRefusedWithoutSending) {
   ASSERT_FALSE(outcome.ok());
   EXPECT_EQ(outcome.error().status.code(), StatusCode::kInvalidArgument);
   EXPECT_TRUE(server.requests().empty());
+}
+
+TEST_F(HttpUploaderTest, FetchLimitsAsksTheLimitsEndpoint) {
+  const std::string body =
+      R"({"status":"success","frame_version":1,"limits":{"max_frame_bytes":1048576,)"
+      R"("max_logs_per_batch":100,"max_log_message_bytes":2048,"max_alerts_per_batch":0,)"
+      R"("some_future_limit":5}})";
+  TestTlsServer server(cert_, {{200, body, ""}});
+  auto uploader = MakeUploader(server.Url(), cert_.path());
+  auto limits = uploader->FetchLimits();
+  ASSERT_TRUE(limits.ok()) << limits.error().ToString();
+  EXPECT_EQ(limits->max_frame_bytes, 1048576u);
+  EXPECT_EQ(limits->max_logs_per_batch, 100u);
+  EXPECT_EQ(limits->max_log_message_bytes, 2048u);
+  EXPECT_EQ(limits->max_alerts_per_batch, 0u);
+  EXPECT_EQ(limits->max_series_per_batch, protocol::DecodeLimits{}.max_series_per_batch);
+  auto requests = server.requests();
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0].request_line, "GET /ingest/v1/limits HTTP/1.1");
+  EXPECT_EQ(requests[0].Header("Authorization"), "Bearer s3cr3t-token");
+}
+
+TEST_F(HttpUploaderTest, FetchLimitsErrors) {
+  TestTlsServer server(cert_,
+                       {{503, R"({"status":"error","reason":"unavailable","error":"x"})", ""},
+                        {401, R"({"status":"error","reason":"unauthorized","error":"x"})", ""},
+                        {200, "not json", ""},
+                        {200, R"({"status":"success","limits":{"max_logs_per_batch":-1}})", ""}});
+  auto uploader = MakeUploader(server.Url(), cert_.path());
+  auto unavailable = uploader->FetchLimits();
+  ASSERT_FALSE(unavailable.ok());
+  EXPECT_EQ(unavailable.error().code(), StatusCode::kUnavailable);
+  auto denied = uploader->FetchLimits();
+  ASSERT_FALSE(denied.ok());
+  EXPECT_EQ(denied.error().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(denied.error().message().find("unauthorized"), std::string::npos);
+  EXPECT_EQ(uploader->FetchLimits().error().code(), StatusCode::kFailedPrecondition);
+  auto negative = uploader->FetchLimits();
+  ASSERT_FALSE(negative.ok());
+  EXPECT_NE(negative.error().message().find("max_logs_per_batch"), std::string::npos);
+}
+
+TEST_F(HttpUploaderTest, StopFlagAbandonsAnInFlightUpload) {
+  TestTlsServer server(cert_, {{200, AckBody("accepted", kId), "", /*delay_ms=*/5000}});
+  auto uploader = MakeUploader(server.Url(), cert_.path());
+  std::atomic<bool> stop{false};
+  uploader->SetStopFlag(&stop);
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    stop.store(true);
+  });
+  auto outcome = uploader->Upload(TestFrame(kId), kId);
+  stopper.join();
+  ASSERT_FALSE(outcome.ok());
+  EXPECT_EQ(outcome.error().status.code(), StatusCode::kUnavailable);
+  EXPECT_NE(outcome.error().status.message().find("abandoned"), std::string::npos)
+      << outcome.error().status.ToString();
 }
 
 }  // namespace

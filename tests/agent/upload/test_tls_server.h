@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
@@ -98,6 +99,7 @@ struct ScriptedResponse {
   int status = 200;
   std::string body;
   std::string extra_headers;  // "Name: value\r\n" lines
+  int delay_ms = 0;           // wait this long before answering
 };
 
 class TestTlsServer {
@@ -195,6 +197,7 @@ class TestTlsServer {
         resp = {500, R"({"status":"error","reason":"test","error":"no scripted response"})", ""};
       }
     }
+    if (resp.delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(resp.delay_ms));
     std::string out = "HTTP/1.1 " + std::to_string(resp.status) + " X\r\n" +
                       "Content-Type: application/json\r\nConnection: close\r\n" +
                       resp.extra_headers + "Content-Length: " + std::to_string(resp.body.size()) +

@@ -1,0 +1,49 @@
+#include "agent/collectors/proc_files.h"
+
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
+#include "agent/collectors/proc_parsers.h"
+#include "common/file_util.h"
+
+namespace lm::agent {
+
+Result<std::string> ReadProcFileOrWarn(std::string_view who, std::string_view proc_root,
+                                       std::string_view name, std::string_view omitted) {
+  Result<std::string> text = ReadFile(JoinPath(proc_root, name));
+  if (!text.ok()) {
+    spdlog::warn("{}: cannot read {}: {}; {} omitted", who, name, text.error().ToString(), omitted);
+  }
+  return text;
+}
+
+void WarnUnparsable(std::string_view who, std::string_view name, const Status& error,
+                    std::string_view omitted) {
+  spdlog::warn("{}: cannot parse {}: {}; {} omitted", who, name, error.message(), omitted);
+}
+
+std::optional<int64_t> BootTimeNanosOrWarn(std::string_view who, std::string_view stat_text,
+                                           std::string_view omitted) {
+  Result<int64_t> btime = ParseBootTime(stat_text);
+  if (!btime.ok()) {
+    WarnUnparsable(who, "stat", btime.error(), omitted);
+    return std::nullopt;
+  }
+  // ParseBootTime guarantees the product fits in an int64.
+  return *btime * 1'000'000'000;
+}
+
+int64_t SystemTicksPerSecond() {
+  // sysconf cannot fail for _SC_CLK_TCK on Linux; the fallback keeps a division by zero
+  // impossible.
+  long hz = ::sysconf(_SC_CLK_TCK);
+  return hz > 0 ? hz : 100;
+}
+
+int64_t SystemPageSize() {
+  long size = ::sysconf(_SC_PAGESIZE);
+  return size > 0 ? size : 4096;
+}
+
+}  // namespace lm::agent

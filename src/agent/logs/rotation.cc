@@ -1,0 +1,110 @@
+#include "agent/logs/rotation.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "agent/logs/fingerprint.h"
+
+namespace lm::agent::logs {
+namespace {
+
+struct Candidate {
+  std::string path;
+  struct stat st;
+};
+
+std::string_view BaseName(std::string_view path) {
+  size_t slash = path.find_last_of('/');
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
+// Regular-file siblings of `path` with a rotated name, stat'ed.
+Result<std::vector<Candidate>> ListRotated(const std::string& path) {
+  std::vector<Candidate> out;
+  std::string dir = DirName(path);
+  std::string_view base = BaseName(path);
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) {
+    int err = errno;
+    if (err == ENOENT) return out;
+    return ErrnoStatus(fmt::format("list rotated files of {}: opendir {}", path, dir), err);
+  }
+  while (struct dirent* e = ::readdir(d)) {
+    std::string_view name = e->d_name;
+    if (!IsRotatedName(name, base)) continue;
+    Candidate c;
+    c.path = JoinPath(dir, name);
+    if (::stat(c.path.c_str(), &c.st) != 0 || !S_ISREG(c.st.st_mode)) continue;
+    out.push_back(std::move(c));
+  }
+  ::closedir(d);
+  return out;
+}
+
+// Opens `c` and checks that it is still the file that was stat'ed.
+std::optional<RotatedFile> Open(Candidate& c) {
+  UniqueFd fd(::open(c.path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
+  if (!fd.valid()) return std::nullopt;
+  struct stat st;
+  if (::fstat(fd.get(), &st) != 0 || st.st_dev != c.st.st_dev || st.st_ino != c.st.st_ino) {
+    return std::nullopt;
+  }
+  RotatedFile f;
+  f.path = std::move(c.path);
+  f.fd = std::move(fd);
+  f.dev = st.st_dev;
+  f.ino = st.st_ino;
+  return f;
+}
+
+}  // namespace
+
+bool IsRotatedName(std::string_view name, std::string_view base) {
+  return name.size() > base.size() + 1 && name.starts_with(base) &&
+         (name[base.size()] == '.' || name[base.size()] == '-');
+}
+
+Result<std::optional<RotatedFile>> FindRotatedByIdentity(const std::string& path, uint64_t dev,
+                                                         uint64_t ino) {
+  LM_ASSIGN_OR_RETURN(std::vector<Candidate> candidates, ListRotated(path));
+  for (Candidate& c : candidates) {
+    if (c.st.st_dev == dev && c.st.st_ino == ino) return Open(c);
+  }
+  return std::optional<RotatedFile>();
+}
+
+Result<std::optional<RotatedFile>> FindRotatedCopy(const std::string& path, const FilePosition& pos,
+                                                   uint64_t exclude_dev, uint64_t exclude_ino) {
+  LM_ASSIGN_OR_RETURN(std::vector<Candidate> candidates, ListRotated(path));
+  std::erase_if(candidates, [&](const Candidate& c) {
+    return (c.st.st_dev == exclude_dev && c.st.st_ino == exclude_ino) ||
+           static_cast<uint64_t>(c.st.st_size) < pos.offset;
+  });
+  // The newest copy is the one copytruncate just made.
+  std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
+    if (a.st.st_mtim.tv_sec != b.st.st_mtim.tv_sec)
+      return a.st.st_mtim.tv_sec > b.st.st_mtim.tv_sec;
+    if (a.st.st_mtim.tv_nsec != b.st.st_mtim.tv_nsec) {
+      return a.st.st_mtim.tv_nsec > b.st.st_mtim.tv_nsec;
+    }
+    return a.path < b.path;
+  });
+  for (Candidate& c : candidates) {
+    std::optional<RotatedFile> f = Open(c);
+    if (!f) continue;
+    Result<bool> match = FingerprintMatches(f->fd.get(), pos);
+    if (!match.ok()) continue;
+    if (*match) return f;
+  }
+  return std::optional<RotatedFile>();
+}
+
+}  // namespace lm::agent::logs
