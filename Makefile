@@ -7,7 +7,7 @@ JOBS ?= $(shell nproc)
 FUZZ_SECONDS ?= 30
 CTEST_FLAGS ?= --output-on-failure -j $(JOBS)
 
-.PHONY: all bootstrap build test check test-asan fuzz demo format clean
+.PHONY: all bootstrap build test check test-asan fuzz torture demo format clean
 
 all: build
 
@@ -38,6 +38,10 @@ fuzz: bootstrap
 
 # Everything CI runs: bootstrap, build, unit + e2e tests, the sanitizer pass, the fuzzers.
 test: check test-asan fuzz
+
+# The log tailing torture test in its long form (the suite runs it with 20 kills).
+torture: build
+	LM_TORTURE_KILLS=$${LM_TORTURE_KILLS:-100} $(BUILD)/tests/e2e/log_torture_test
 
 demo: build
 	scripts/demo

@@ -52,6 +52,7 @@ Result<AgentPtr> Agent::Create(const config::AgentConfig& config, const std::str
   if (!config.log_inputs.empty()) {
     logs::TailerOptions tail;
     tail.inputs = config.log_inputs;
+    tail.rotate_wait_ms = config.log_rotate_wait_ms;
     tail.max_message_bytes = static_cast<uint32_t>(std::min<uint64_t>(
         config.limits.max_log_message_bytes, config.limits.max_batch_bytes - kBatchReserveBytes));
     tailer = std::make_unique<logs::LogTailer>(std::move(tail));

@@ -3,7 +3,8 @@
 //   lm-agent --once --config agent.toml      one scrape + upload; exit 1 if anything failed
 //                                            (unsent batches stay queued for the next run)
 //   lm-agent --daemon --config agent.toml    scrape + upload every interval_ms until
-//                                            SIGINT/SIGTERM; exit 0 on a signal
+//                                            SIGINT/SIGTERM; exit 0 on a signal. SIGHUP
+//                                            reloads the config file (see RunDaemonLoop)
 //   lm-agent check-config --config agent.toml [--collector-config server.toml]
 //                                            validate and print "ok" (exit 0) or the error
 //                                            (exit 1)
@@ -34,9 +35,11 @@ constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
 
 std::atomic<bool> g_stop{false};
+std::atomic<bool> g_reload{false};
 static_assert(std::atomic<bool>::is_always_lock_free, "the signal handler needs a lock-free flag");
 
 extern "C" void HandleStopSignal(int) { g_stop.store(true); }
+extern "C" void HandleReloadSignal(int) { g_reload.store(true); }
 
 lm::Status InstallSignalHandlers() {
   struct sigaction sa = {};
@@ -45,6 +48,8 @@ lm::Status InstallSignalHandlers() {
   for (int sig : {SIGINT, SIGTERM}) {
     if (::sigaction(sig, &sa, nullptr) != 0) return lm::ErrnoStatus("sigaction", errno);
   }
+  sa.sa_handler = HandleReloadSignal;
+  if (::sigaction(SIGHUP, &sa, nullptr) != 0) return lm::ErrnoStatus("sigaction", errno);
   return lm::Status::Ok();
 }
 
@@ -75,15 +80,69 @@ int RunCheckConfig(const std::string& config_path, const std::string& collector_
   return kExitOk;
 }
 
-lm::Result<lm::agent::AgentPtr> StartAgent(const std::string& config_path,
+// A loaded configuration with everything checked that can be checked before the running
+// agent is stopped: the files it names and the upload token.
+struct LoadedConfig {
+  lm::config::AgentConfig config;
+  std::string token;
+};
+
+lm::Result<LoadedConfig> LoadConfig(const std::string& config_path) {
+  LoadedConfig out;
+  LM_ASSIGN_OR_RETURN(out.config, lm::config::LoadAgentConfig(config_path));
+  LM_RETURN_IF_ERROR(CheckAgentConfig(out.config));
+  LM_ASSIGN_OR_RETURN(out.token, lm::config::ReadSecretFile(out.config.collector.token_file));
+  return out;
+}
+
+lm::Result<lm::agent::AgentPtr> StartAgent(const LoadedConfig& loaded,
                                            const std::string& proc_root) {
-  LM_ASSIGN_OR_RETURN(lm::config::AgentConfig config, lm::config::LoadAgentConfig(config_path));
-  LM_RETURN_IF_ERROR(lm::InitLogging(config.log_level));
-  LM_RETURN_IF_ERROR(CheckAgentConfig(config));
-  LM_ASSIGN_OR_RETURN(std::string token, lm::config::ReadSecretFile(config.collector.token_file));
+  LM_RETURN_IF_ERROR(lm::InitLogging(loaded.config.log_level));
   lm::agent::AgentRuntimeOptions runtime;
   runtime.proc_root = proc_root;
-  return lm::agent::Agent::Create(config, token, runtime);
+  return lm::agent::Agent::Create(loaded.config, loaded.token, runtime);
+}
+
+// Runs the daemon until SIGINT/SIGTERM. On SIGHUP the config file is loaded and checked
+// again; when it is valid the running agent is closed (its queue, with the log positions,
+// stays on disk) and a new one is started from it, else the error is logged and the
+// running agent goes on unchanged. If the new agent cannot start (say its queue directory
+// cannot be opened) the previous configuration is started again; only when that fails too
+// does the daemon exit 1.
+int RunDaemonLoop(const std::string& config_path, const std::string& proc_root, LoadedConfig loaded,
+                  lm::agent::AgentPtr agent) {
+  for (;;) {
+    lm::Status s = agent->RunDaemon(g_stop, &g_reload);
+    if (!s.ok()) {
+      spdlog::error("{}", s.ToString());
+      return kExitFailure;
+    }
+    if (g_stop.load()) return kExitOk;
+    g_reload.store(false);
+    spdlog::info("SIGHUP: reloading {}", config_path);
+    auto next = LoadConfig(config_path);
+    if (!next.ok()) {
+      spdlog::error("reload refused, keeping the running configuration: {}",
+                    next.error().ToString());
+      continue;
+    }
+    agent.reset();  // releases the queue directory
+    auto started = StartAgent(*next, proc_root);
+    if (started.ok()) {
+      loaded = std::move(next).value();
+      agent = std::move(started).value();
+      spdlog::info("configuration reloaded");
+      continue;
+    }
+    spdlog::error("reloaded configuration cannot start ({}); restarting the previous one",
+                  started.error().ToString());
+    auto previous = StartAgent(loaded, proc_root);
+    if (!previous.ok()) {
+      spdlog::error("cannot restart the previous configuration: {}", previous.error().ToString());
+      return kExitFailure;
+    }
+    agent = std::move(previous).value();
+  }
 }
 
 int RunAgent(const std::string& config_path, const std::string& proc_root, bool daemon) {
@@ -91,12 +150,21 @@ int RunAgent(const std::string& config_path, const std::string& proc_root, bool 
     spdlog::error("{}", s.ToString());
     return kExitFailure;
   }
-  auto agent = StartAgent(config_path, proc_root);
+  auto loaded = LoadConfig(config_path);
+  if (!loaded.ok()) {
+    spdlog::error("cannot start: {}", loaded.error().ToString());
+    return kExitFailure;
+  }
+  auto agent = StartAgent(*loaded, proc_root);
   if (!agent.ok()) {
     spdlog::error("cannot start: {}", agent.error().ToString());
     return kExitFailure;
   }
-  lm::Status s = daemon ? (*agent)->RunDaemon(g_stop) : (*agent)->RunOnce(&g_stop);
+  if (daemon) {
+    return RunDaemonLoop(config_path, proc_root, std::move(loaded).value(),
+                         std::move(agent).value());
+  }
+  lm::Status s = (*agent)->RunOnce(&g_stop);
   if (!s.ok()) {
     spdlog::error("{}", s.ToString());
     return kExitFailure;

@@ -155,8 +155,9 @@ Result<AgentConfig> ParseAgentConfigImpl(std::string_view toml_text,
   AgentConfig config;
   config.source_path = source_path;
   TableReader root(doc, source_path);
-  LM_RETURN_IF_ERROR(root.CheckKeys({"agent_id", "log_level", "interval_ms", "log_interval_ms",
-                                     "collector", "queue", "limits", "log_inputs"}));
+  LM_RETURN_IF_ERROR(
+      root.CheckKeys({"agent_id", "log_level", "interval_ms", "log_interval_ms",
+                      "log_rotate_wait_ms", "collector", "queue", "limits", "log_inputs"}));
   LM_RETURN_IF_ERROR(root.Require("agent_id"));
   LM_RETURN_IF_ERROR(root.GetString("agent_id", &config.agent_id));
   if (!internal::IsValidAgentId(config.agent_id)) {
@@ -168,6 +169,7 @@ Result<AgentConfig> ParseAgentConfigImpl(std::string_view toml_text,
   LM_RETURN_IF_ERROR(root.CheckAtLeast("interval_ms", config.interval_ms, kMinIntervalMs));
   LM_RETURN_IF_ERROR(root.GetUint32("log_interval_ms", &config.log_interval_ms));
   LM_RETURN_IF_ERROR(root.CheckAtLeast("log_interval_ms", config.log_interval_ms, 10));
+  LM_RETURN_IF_ERROR(root.GetUint32("log_rotate_wait_ms", &config.log_rotate_wait_ms));
 
   LM_ASSIGN_OR_RETURN(TableReader collector, root.GetTable("collector"));
   LM_RETURN_IF_ERROR(ParseCollector(collector, &config.collector));

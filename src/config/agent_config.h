@@ -59,6 +59,9 @@ struct AgentConfig {
   uint32_t interval_ms = 10000;  // --daemon collection interval
   // --daemon log poll interval between collections (only with log_inputs)
   uint32_t log_interval_ms = 1000;
+  // How long a log file rotated away by rename is still read for lines its writer appends
+  // before reopening the path (0: not at all).
+  uint32_t log_rotate_wait_ms = 5000;
   AgentCollectorConfig collector;
   AgentQueueConfig queue;
   AgentLimits limits;

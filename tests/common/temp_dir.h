@@ -19,7 +19,9 @@ class TempDir {
     if (p == nullptr) std::abort();
     path_ = p;
   }
+  // LM_KEEP_TEST_DIRS=1 keeps the directories for post-mortem inspection.
   ~TempDir() {
+    if (std::getenv("LM_KEEP_TEST_DIRS") != nullptr) return;
     std::error_code ec;
     std::filesystem::remove_all(path_, ec);
   }

@@ -50,6 +50,15 @@ class E2eEnv {
   }
   std::string Path(const std::string& p) const { return dir_.Path(p); }
 
+  // Extra agent.toml text: `top` goes before the first table (top-level keys), `tail` after
+  // the last (e.g. [[log_inputs]] tables). Applied when the collector's ports are known
+  // (StartCollector) or at once when they are.
+  void SetAgentExtra(const std::string& top, const std::string& tail) {
+    agent_top_ = top;
+    agent_tail_ = tail;
+    if (ingest_port_ != 0) WriteText(Path("agent.toml"), AgentToml());
+  }
+
   // Starts lm-collector and waits until it reports its ports.
   void StartCollector() {
     ::unlink(Path("ports.json").c_str());
@@ -134,15 +143,17 @@ token_file = "secrets/query.token"
 
   std::string AgentToml() const {
     return fmt::format(R"(agent_id = "{}"
-interval_ms = 1000
+{}
 [collector]
 url = "https://127.0.0.1:{}/ingest/v1/batch"
 ca_file = "tls/ca.crt"
 token_file = "secrets/host-a.token"
 [queue]
 dir = "queue"
+{}
 )",
-                       kAgentId, ingest_port_);
+                       kAgentId, agent_top_.empty() ? "interval_ms = 1000" : agent_top_,
+                       ingest_port_, agent_tail_);
   }
 
   TempDir dir_;
@@ -150,6 +161,8 @@ dir = "queue"
   std::unique_ptr<Process> collector_;
   int ingest_port_ = 0;
   int query_port_ = 0;
+  std::string agent_top_;
+  std::string agent_tail_;
 };
 
 }  // namespace lm::testing

@@ -7,7 +7,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <list>
 #include <optional>
+#include <set>
 #include <string_view>
 #include <utility>
 
@@ -69,6 +71,20 @@ struct OpenFile {
   }
 };
 
+// The files kept open for one input: the one its current position is in, and those of its
+// draining positions. std::list: InputPass holds pointers to elements.
+struct InputFiles {
+  OpenFile current;
+  std::list<OpenFile> draining;
+
+  OpenFile* FindDraining(uint64_t dev, uint64_t ino) {
+    for (OpenFile& f : draining) {
+      if (f.Is(dev, ino)) return &f;
+    }
+    return nullptr;
+  }
+};
+
 // The records and cursor trail of one Read, within its budget.
 class ChunkBuilder {
  public:
@@ -103,17 +119,57 @@ class ChunkBuilder {
 // model in log_tailer.h), reads on from there and records every move in the trail.
 class InputPass {
  public:
+  // `open` is the file slot of `position`: files->current for the input's current
+  // position, an element of files->draining for a draining one (`draining`).
   InputPass(const config::LogInputConfig& input, const TailerOptions& options, uint32_t key,
-            std::optional<FilePosition> position, OpenFile* open, LineReader* reader,
-            ChunkBuilder* out, int64_t now_unix_nano)
+            std::optional<FilePosition> position, OpenFile* open, InputFiles* files, bool draining,
+            LineReader* reader, ChunkBuilder* out, int64_t now_unix_nano)
       : input_(input),
         options_(options),
         key_(key),
         pos_(position),
         open_(open),
+        files_(files),
+        draining_(draining),
         reader_(reader),
         out_(out),
-        now_(now_unix_nano) {}
+        now_(now_unix_nano),
+        now_ms_(now_unix_nano / 1'000'000) {}
+
+  // A draining position: reads what the writer appended to the rotated file since, and
+  // ends the drain once the file has been idle for rotate_wait_ms at its last complete line
+  // (or at once when it was deleted, or can no longer be found or no longer holds the
+  // position).
+  Status RunDraining() {
+    if (!open_->Is(pos_->dev, pos_->ino)) {
+      LM_ASSIGN_OR_RETURN(std::optional<RotatedFile> found,
+                          FindRotatedByIdentity(input_.path, pos_->dev, pos_->ino));
+      if (!found) {
+        spdlog::debug("log input {}: rotated file (device {}, inode {}) is gone; its drain ends",
+                      input_.name, pos_->dev, pos_->ino);
+        EndDrain();
+        return Status::Ok();
+      }
+      open_->Set(std::move(found->fd), found->dev, found->ino);
+    }
+    LM_ASSIGN_OR_RETURN(Outcome outcome, ReadLines(open_->fd.get(), *pos_));
+    if (outcome == Outcome::kBudget) return Status::Ok();
+    if (outcome == Outcome::kMismatch) {
+      spdlog::warn(
+          "log input {}: the rotated file read up to offset {} (device {}, inode {}) no longer "
+          "holds the bytes before that offset; lines written to it later are lost",
+          input_.name, pos_->offset, pos_->dev, pos_->ino);
+      EndDrain();
+      return Status::Ok();
+    }
+    struct stat st;
+    const bool deleted = ::fstat(open_->fd.get(), &st) == 0 && st.st_nlink == 0;
+    if (deleted || now_ms_ - pos_->idle_since_ms >= static_cast<int64_t>(options_.rotate_wait_ms)) {
+      WarnDroppedPartial();
+      EndDrain();
+    }
+    return Status::Ok();
+  }
 
   Status Run() {
     struct stat st;
@@ -174,6 +230,8 @@ class InputPass {
     int old_fd = -1;
     if (open_->Is(pos_->dev, pos_->ino)) {
       old_fd = open_->fd.get();
+    } else if (OpenFile* kept = files_->FindDraining(pos_->dev, pos_->ino)) {
+      old_fd = kept->fd.get();
     } else {
       LM_ASSIGN_OR_RETURN(std::optional<RotatedFile> old,
                           FindRotatedByIdentity(input_.path, pos_->dev, pos_->ino));
@@ -195,7 +253,7 @@ class InputPass {
           Forget();
           return Status::Ok();
         }
-        WarnDroppedPartial();
+        StartDraining();
         return ReadCurrent(*st, StartOf(*st)).status();
       }
       // kMismatch: the identity now names other bytes (inode reused).
@@ -271,10 +329,65 @@ class InputPass {
     pos_.reset();
   }
 
-  void MoveTo(const FilePosition& pos) {
+  void MoveTo(FilePosition pos) {
+    if (draining_) {
+      pos.idle_since_ms = pos_ && pos_->offset == pos.offset ? pos_->idle_since_ms : now_ms_;
+    }
     if (pos_ && *pos_ == pos) return;
     out_->trail().Set(key_, pos);
     pos_ = pos;
+  }
+
+  // The current position's file was read to its last complete line and the configured
+  // path names its successor: keep reading the old file as a draining position for
+  // rotate_wait_ms (its writer may append until it reopens the path), moving its
+  // descriptor to the draining slots. With rotate_wait_ms 0 the old file is left at once.
+  void StartDraining() {
+    if (options_.rotate_wait_ms == 0) {
+      WarnDroppedPartial();
+      return;
+    }
+    FilePosition drain = *pos_;
+    drain.idle_since_ms = now_ms_;
+    uint32_t key =
+        out_->trail().AddKey(TailCursor::DrainKey(input_.name, input_.path, drain.dev, drain.ino));
+    out_->trail().Set(key, drain);
+    if (files_->FindDraining(drain.dev, drain.ino) == nullptr) {
+      files_->draining.emplace_back();
+      if (open_->Is(drain.dev, drain.ino)) {
+        files_->draining.back().Set(std::move(open_->fd), drain.dev, drain.ino);
+        open_->Set(UniqueFd(), 0, 0);
+      }
+    }
+    LimitDraining();
+  }
+
+  // Keeps at most max_draining_files draining positions for the input: the ones idle the
+  // longest are dropped first, with a warning.
+  void LimitDraining() {
+    const std::string input_key = TailCursor::Key(input_.name, input_.path);
+    std::vector<std::pair<int64_t, std::string>> drains;
+    const auto& positions = out_->trail().back().positions();
+    for (auto it = positions.upper_bound(input_key);
+         it != positions.end() && TailCursor::IsDrainKeyOf(it->first, input_key); ++it) {
+      drains.emplace_back(it->second.idle_since_ms, it->first);
+    }
+    if (drains.size() <= options_.max_draining_files) return;
+    std::sort(drains.begin(), drains.end());
+    for (size_t i = 0; i + options_.max_draining_files < drains.size(); ++i) {
+      spdlog::warn(
+          "log input {}: more than {} rotated files are still being drained; lines appended "
+          "to the oldest of them from now on are not read",
+          input_.name, options_.max_draining_files);
+      out_->trail().Erase(out_->trail().AddKey(drains[i].second));
+    }
+  }
+
+  // Ends a draining position (drops it from the cursor and closes its file).
+  void EndDrain() {
+    open_->Set(UniqueFd(), 0, 0);
+    out_->trail().Erase(key_);
+    pos_.reset();
   }
 
   protocol::LogRecord MakeRecord(const LineReader::Line& line) const {
@@ -336,11 +449,14 @@ class InputPass {
   const config::LogInputConfig& input_;
   const TailerOptions& options_;
   uint32_t key_;
-  std::optional<FilePosition> pos_;  // the input's latest position in the trail
+  std::optional<FilePosition> pos_;  // this pass's latest position in the trail
   OpenFile* open_;
+  InputFiles* files_;
+  bool draining_;
   LineReader* reader_;
   ChunkBuilder* out_;
   int64_t now_;
+  int64_t now_ms_;
   uint64_t partial_ = 0;  // after kEnd: bytes of the incomplete last line
 };
 
@@ -348,10 +464,10 @@ class InputPass {
 
 struct LogTailer::State {
   explicit State(const TailerOptions& options)
-      : reader(options.read_block_bytes, HoldLimit(options)), open(options.inputs.size()) {}
+      : reader(options.read_block_bytes, HoldLimit(options)), files(options.inputs.size()) {}
 
   LineReader reader;
-  std::vector<OpenFile> open;  // per input
+  std::vector<InputFiles> files;  // per input
 };
 
 LogTailer::LogTailer(TailerOptions options)
@@ -368,18 +484,50 @@ TailChunk LogTailer::Read(const TailCursor& from, size_t max_records, size_t max
   ChunkBuilder out(&chunk, max_records, max_bytes);
   for (size_t i = 0; i < options_.inputs.size() && !chunk.more; ++i) {
     const config::LogInputConfig& input = options_.inputs[i];
+    InputFiles& files = state_->files[i];
     std::string key = TailCursor::Key(input.name, input.path);
+    auto report = [&](const Status& status) {
+      if (status.ok()) return;
+      chunk.errors.push_back(
+          status.WithContext(fmt::format("log input {} ({})", input.name, input.path)));
+    };
+    // Rotated files first: their lines are older than the current file's.
+    for (auto it = from.positions().upper_bound(key);
+         it != from.positions().end() && TailCursor::IsDrainKeyOf(it->first, key) && !chunk.more;
+         ++it) {
+      const FilePosition& drain = it->second;
+      OpenFile* slot = files.FindDraining(drain.dev, drain.ino);
+      if (slot == nullptr) slot = &files.draining.emplace_back();
+      uint32_t drain_id = chunk.cursors.AddKey(it->first);
+      InputPass pass(input, options_, drain_id, drain, slot, &files, /*draining=*/true,
+                     &state_->reader, &out, now_unix_nano);
+      report(pass.RunDraining());
+    }
+    if (chunk.more) break;
     std::optional<FilePosition> start;
     auto it = from.positions().find(key);
     if (it != from.positions().end()) start = it->second;
-    uint32_t key_id = chunk.cursors.AddKey(std::move(key));
-    InputPass pass(input, options_, key_id, start, &state_->open[i], &state_->reader, &out,
-                   now_unix_nano);
-    Status status = pass.Run();
-    if (!status.ok()) {
-      chunk.errors.push_back(
-          status.WithContext(fmt::format("log input {} ({})", input.name, input.path)));
+    uint32_t key_id = chunk.cursors.AddKey(key);
+    InputPass pass(input, options_, key_id, start, &files.current, &files, /*draining=*/false,
+                   &state_->reader, &out, now_unix_nano);
+    report(pass.Run());
+  }
+  // Close the draining files that neither the start nor the end cursor refers to.
+  for (size_t i = 0; i < options_.inputs.size(); ++i) {
+    const config::LogInputConfig& input = options_.inputs[i];
+    const std::string key = TailCursor::Key(input.name, input.path);
+    std::set<std::pair<uint64_t, uint64_t>> used;
+    for (const TailCursor* cursor : {&from, &chunk.cursors.back()}) {
+      for (auto it = cursor->positions().lower_bound(key);
+           it != cursor->positions().end() &&
+           (it->first == key || TailCursor::IsDrainKeyOf(it->first, key));
+           ++it) {
+        used.emplace(it->second.dev, it->second.ino);
+      }
     }
+    state_->files[i].draining.remove_if([&](const OpenFile& f) {
+      return !f.fd.valid() || !used.count({f.dev, f.ino});
+    });
   }
   return chunk;
 }

@@ -11,7 +11,12 @@
 //   * the configured path is a different file (rename rotation, e.g. `create`): the old
 //     file is looked up by dev/inode among the siblings named <basename>.<suffix> or
 //     <basename>-<suffix> in the same directory and drained to its last complete line
-//     before reading the new file from offset 0;
+//     before reading the new file from offset 0. The old file then stays in the cursor as
+//     a draining position (TailCursor::DrainKey): a writer keeps appending to it until it
+//     reopens the path (e.g. on a postrotate signal), so every Read first reads the
+//     input's draining files on from their positions, and a drain ends once its file has
+//     been idle for rotate_wait_ms at its last complete line, or is deleted, or can no
+//     longer be found among the siblings; at most max_draining_files per input;
 //   * the configured path is the same inode but shorter than the offset, or its bytes
 //     before the offset no longer match the fingerprint (copytruncate): the copy is looked
 //     up among the same siblings by fingerprint at the offset and drained first, then the
@@ -38,8 +43,8 @@
 //
 // Line rules: only complete '\n'-terminated lines become records (a trailing partial line
 // waits for its newline; a partial line left at the end of a rotated file is dropped with
-// a warning when the tailer moves on). The newline (and a preceding '\r') is not part of
-// the message. Invalid UTF-8 is replaced lossily and the record carries the attribute
+// a warning when the tailer stops reading that file). The newline (and a preceding '\r') is not
+// part of the message. Invalid UTF-8 is replaced lossily and the record carries the attribute
 // encoding=utf8_lossy. A line longer than max_message_bytes (also when only its lossy
 // replacement is), or longer than max_line_window bytes before its '\n' (so it cannot be
 // read within the bounded window), becomes one omission-marker record (message
@@ -92,6 +97,10 @@ struct TailChunk {
 struct TailerOptions {
   // Names unique, paths absolute without '\n' (as the config loader guarantees).
   std::vector<config::LogInputConfig> inputs;
+  // How long a file rotated away by rename is still read after it was left or last grew
+  // (0: not at all), and how many such files one input may drain at once.
+  uint32_t rotate_wait_ms = 5000;
+  size_t max_draining_files = 8;
   uint32_t max_message_bytes = 16384;   // longer lines become omission markers (>= 1)
   uint32_t max_line_window = 1 << 20;   // longest line the tailer will buffer to find '\n'
   uint32_t read_block_bytes = 1 << 16;  // size of each pread(2)

@@ -9,10 +9,11 @@
 namespace lm::agent::logs {
 namespace {
 
-// {"v":1,"inputs":[{"name":..,"path":..,"dev":..,"ino":..,"offset":..,"fp_len":..,
-//  "fp":"<16 hex digits>"}, ...]}. The fingerprint is a hex string so that tools reading
-// the JSON as doubles do not round it.
-constexpr int kVersion = 1;
+// {"v":2,"inputs":[{"name":..,"path":..,"dev":..,"ino":..,"offset":..,"fp_len":..,
+//  "fp":"<16 hex digits>"[,"drain_since_ms":..]}, ...]}. The fingerprint is a hex string so
+// that tools reading the JSON as doubles do not round it. An entry with drain_since_ms is a
+// draining file of the input (version 2; version 1 has none).
+constexpr int kVersion = 2;
 
 Status Invalid(std::string_view why) {
   return InvalidArgument(fmt::format("invalid tail cursor: {}", why));
@@ -54,7 +55,9 @@ Result<TailCursor> DecodeJson(std::string_view text) {
   nlohmann::json doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded() || !doc.is_object()) return Invalid("not a JSON object");
   uint64_t version = 0;
-  if (!GetUint(doc, "v", &version) || version != kVersion) return Invalid("unknown version");
+  if (!GetUint(doc, "v", &version) || (version != 1 && version != kVersion)) {
+    return Invalid("unknown version");
+  }
   auto inputs = doc.find("inputs");
   if (inputs == doc.end() || !inputs->is_array()) return Invalid("\"inputs\" is not an array");
   TailCursor cursor;
@@ -72,12 +75,19 @@ Result<TailCursor> DecodeJson(std::string_view text) {
       return Invalid("an input entry lacks a field or has a field of the wrong type");
     }
     if (name.empty() || name.find('\n') != std::string::npos) return Invalid("bad input name");
+    if (path.find('\n') != std::string::npos) return Invalid("bad input path");
     if (fp_len > kFingerprintBytes || fp_len > pos.offset) {
       return Invalid(fmt::format("fingerprint of {} bytes before offset {}", fp_len, pos.offset));
     }
     pos.fingerprint_len = static_cast<uint32_t>(fp_len);
     if (!ParseHex64(fp, &pos.fingerprint)) return Invalid("fingerprint is not 16 hex digits");
-    if (!cursor.mutable_positions().emplace(TailCursor::Key(name, path), pos).second) {
+    std::string key = TailCursor::Key(name, path);
+    if (auto since = entry.find("drain_since_ms"); since != entry.end()) {
+      if (version < 2 || !since->is_number_integer()) return Invalid("bad drain_since_ms");
+      pos.idle_since_ms = since->get<int64_t>();
+      key = TailCursor::DrainKey(name, path, pos.dev, pos.ino);
+    }
+    if (!cursor.mutable_positions().emplace(std::move(key), pos).second) {
       return Invalid(fmt::format("input \"{}\" at {} occurs twice", name, path));
     }
   }
@@ -95,19 +105,32 @@ std::string TailCursor::Key(std::string_view input_name, std::string_view path) 
   return key;
 }
 
+std::string TailCursor::DrainKey(std::string_view input_name, std::string_view path, uint64_t dev,
+                                 uint64_t ino) {
+  return fmt::format("{}\n{}:{}", Key(input_name, path), dev, ino);
+}
+
+bool TailCursor::IsDrainKeyOf(std::string_view key, std::string_view input_key) {
+  return key.size() > input_key.size() + 1 && key.starts_with(input_key) &&
+         key[input_key.size()] == '\n';
+}
+
 std::string TailCursor::Encode() const {
   nlohmann::json inputs = nlohmann::json::array();
   for (const auto& [key, pos] : positions_) {
-    size_t nl = key.find('\n');
     std::string_view k = key;
-    nlohmann::json entry = {
-        {"name", std::string(k.substr(0, nl))},
-        {"path", nl == std::string::npos ? std::string() : std::string(k.substr(nl + 1))},
-        {"dev", pos.dev},
-        {"ino", pos.ino},
-        {"offset", pos.offset},
-        {"fp_len", pos.fingerprint_len},
-        {"fp", fmt::format("{:016x}", pos.fingerprint)}};
+    size_t nl = k.find('\n');
+    std::string_view name = k.substr(0, nl);
+    std::string_view rest = nl == std::string_view::npos ? std::string_view() : k.substr(nl + 1);
+    size_t drain = rest.find('\n');
+    nlohmann::json entry = {{"name", std::string(name)},
+                            {"path", std::string(rest.substr(0, drain))},
+                            {"dev", pos.dev},
+                            {"ino", pos.ino},
+                            {"offset", pos.offset},
+                            {"fp_len", pos.fingerprint_len},
+                            {"fp", fmt::format("{:016x}", pos.fingerprint)}};
+    if (drain != std::string_view::npos) entry["drain_since_ms"] = pos.idle_since_ms;
     inputs.push_back(std::move(entry));
   }
   nlohmann::json doc = {{"v", kVersion}, {"inputs", std::move(inputs)}};

@@ -25,25 +25,39 @@ struct FilePosition {
   uint64_t offset = 0;           // next unread byte of the file (dev, ino)
   uint32_t fingerprint_len = 0;  // bytes hashed, min(offset, kFingerprintBytes)
   uint64_t fingerprint = 0;      // FingerprintHash of those bytes; unused when there are none
+  // Draining positions only (see TailCursor::DrainKey): when the file was left for its
+  // successor or last grew, in Unix milliseconds.
+  int64_t idle_since_ms = 0;
   bool operator==(const FilePosition&) const = default;
 };
 
 // The positions of all inputs. Inputs absent from the cursor start at offset 0 of whatever
 // file is at their path when first seen (the whole existing file is read).
+//
+// Besides its current position (under Key), an input may have draining positions (under
+// DrainKey): files it has rotated away from that are still read for lines their writer
+// appends before it reopens the path (see log_tailer.h).
 class TailCursor {
  public:
   // Key of an input: name + '\n' + path (names and paths never contain '\n').
   static std::string Key(std::string_view input_name, std::string_view path);
+  // Key of a draining file (dev, ino) of an input: Key + '\n' + "<dev>:<ino>". Sorts right
+  // after the input's Key.
+  static std::string DrainKey(std::string_view input_name, std::string_view path, uint64_t dev,
+                              uint64_t ino);
+  // True when `key` is a DrainKey of the input whose Key is `input_key`.
+  static bool IsDrainKeyOf(std::string_view key, std::string_view input_key);
 
   const std::map<std::string, FilePosition>& positions() const { return positions_; }
   std::map<std::string, FilePosition>& mutable_positions() { return positions_; }
 
   // A compact, versioned text form (JSON) stored with queued batches. Keys must have been
-  // built by Key().
+  // built by Key() or DrainKey().
   std::string Encode() const;
   // InvalidArgument when `text` is not something Encode produced (malformed JSON, unknown
   // version, missing or mistyped fields, fingerprint_len > min(offset, kFingerprintBytes),
-  // duplicate inputs). Empty text decodes to an empty cursor.
+  // duplicate inputs or draining files). Empty text decodes to an empty cursor. Version 1
+  // (no draining files) is still read.
   static Result<TailCursor> Decode(std::string_view text);
 
   bool operator==(const TailCursor&) const = default;

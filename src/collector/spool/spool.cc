@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -22,12 +23,6 @@ void PutU32(std::string* s, uint32_t v) {
   for (int i = 0; i < 4; ++i) s->push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
 }
 
-uint32_t GetU32(const char* p) {
-  uint32_t v = 0;
-  for (int i = 0; i < 4; ++i) v |= static_cast<uint32_t>(static_cast<uint8_t>(p[i])) << (8 * i);
-  return v;
-}
-
 std::string SegmentName(uint64_t n) { return fmt::format("{:016d}{}", n, kSegmentSuffix); }
 
 bool ParseSegmentName(const std::string& name, uint64_t* n) {
@@ -41,7 +36,28 @@ bool ParseSegmentName(const std::string& name, uint64_t* n) {
   return true;
 }
 
+// The segment numbers in `dir`, ascending.
+Result<std::vector<uint64_t>> ListSegments(const std::string& dir) {
+  LM_ASSIGN_OR_RETURN(std::vector<std::string> names, ListDir(dir));
+  std::vector<uint64_t> segments;
+  for (const auto& n : names) {
+    uint64_t num;
+    if (ParseSegmentName(n, &num)) segments.push_back(num);
+  }
+  std::sort(segments.begin(), segments.end());
+  return segments;
+}
+
 }  // namespace
+
+Status ScanSpool(const std::string& dir, const SpoolReplayFn& fn) {
+  LM_ASSIGN_OR_RETURN(std::vector<uint64_t> segments, ListSegments(dir));
+  for (uint64_t number : segments) {
+    LM_ASSIGN_OR_RETURN(std::string data, ReadFile(JoinPath(dir, SegmentName(number))));
+    ScanSegment(data, fn);
+  }
+  return Status::Ok();
+}
 
 std::string EncodeSpoolRecord(int64_t accepted_unix_ms, std::string_view frame) {
   std::string body;
@@ -68,55 +84,30 @@ Result<std::unique_ptr<Spool>> Spool::Open(SpoolOptions options, const SpoolRepl
 }
 
 Status Spool::Replay(const SpoolReplayFn& replay) {
-  LM_ASSIGN_OR_RETURN(std::vector<std::string> names, ListDir(options_.dir));
-  std::vector<uint64_t> segments;
-  for (const auto& n : names) {
-    uint64_t num;
-    if (ParseSegmentName(n, &num)) segments.push_back(num);
-  }
+  LM_ASSIGN_OR_RETURN(std::vector<uint64_t> segments, ListSegments(options_.dir));
   for (size_t si = 0; si < segments.size(); ++si) {
     bool last = si + 1 == segments.size();
     std::string path = JoinPath(options_.dir, SegmentName(segments[si]));
     LM_ASSIGN_OR_RETURN(std::string data, ReadFile(path));
-    size_t off = 0;
-    while (off < data.size()) {
-      const char* p = data.data() + off;
-      size_t left = data.size() - off;
-      std::string_view why;
-      uint32_t len = 0;
-      if (left < kSpoolRecordHeaderBytes) {
-        why = "truncated record header";
-      } else if (GetU32(p) != kSpoolRecordMagic) {
-        why = "bad record magic";
-      } else if ((len = GetU32(p + 4)) < 8 || len > kSpoolMaxBodyBytes) {
-        why = "bad record length";
-      } else if (left - kSpoolRecordHeaderBytes < len) {
-        why = "truncated record body";
-      } else if (crc32c::Value(p + kSpoolRecordHeaderBytes, len) != GetU32(p + 8)) {
-        why = "record CRC mismatch";
-      }
-      if (!why.empty()) {
-        if (last) {
-          // A torn tail from a crash during append: nothing in it was acknowledged.
-          spdlog::warn("spool: {} at offset {} of {}; truncating {} torn tail bytes", why, off,
-                       path, left);
-          stats_.torn_tail_bytes += left;
-          if (::truncate(path.c_str(), static_cast<off_t>(off)) != 0) {
-            return ErrnoStatus(fmt::format("truncate {}", path), errno);
-          }
-        } else {
-          spdlog::error("spool: {} at offset {} of {}; skipping the rest of this segment", why, off,
-                        path);
-          stats_.corrupt_records++;
-        }
-        break;
-      }
-      const char* body = p + kSpoolRecordHeaderBytes;
-      int64_t accepted = 0;
-      std::memcpy(&accepted, body, 8);  // little-endian host (x86_64, aarch64)
-      replay(accepted, std::string_view(body + 8, len - 8));
+    SegmentScan scan = ScanSegment(data, [&](int64_t accepted, std::string_view frame) {
+      replay(accepted, frame);
       stats_.records_replayed++;
-      off += kSpoolRecordHeaderBytes + len;
+    });
+    if (scan.why.empty()) continue;
+    const size_t off = scan.valid_bytes;
+    const size_t left = data.size() - off;
+    if (last) {
+      // A torn tail from a crash during append: nothing in it was acknowledged.
+      spdlog::warn("spool: {} at offset {} of {}; truncating {} torn tail bytes", scan.why, off,
+                   path, left);
+      stats_.torn_tail_bytes += left;
+      if (::truncate(path.c_str(), static_cast<off_t>(off)) != 0) {
+        return ErrnoStatus(fmt::format("truncate {}", path), errno);
+      }
+    } else {
+      spdlog::error("spool: {} at offset {} of {}; skipping the rest of this segment", scan.why,
+                    off, path);
+      stats_.corrupt_records++;
     }
   }
   uint64_t next = segments.empty() ? 1 : segments.back();

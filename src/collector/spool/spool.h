@@ -90,4 +90,10 @@ class Spool {
 
 using SpoolPtr = std::unique_ptr<Spool>;
 
+// Reads every valid record of the spool in `dir`, oldest first, without changing anything,
+// so it may run while a collector appends (for tools and tests). Each segment is read up to
+// its first invalid record, which may be one being appended right now. IoError when the
+// directory or a segment cannot be read.
+Status ScanSpool(const std::string& dir, const SpoolReplayFn& fn);
+
 }  // namespace lm::collector

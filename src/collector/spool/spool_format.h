@@ -20,4 +20,17 @@ inline constexpr uint32_t kSpoolMaxBodyBytes = 1u << 30;
 // Header + body for one record.
 std::string EncodeSpoolRecord(int64_t accepted_unix_ms, std::string_view frame);
 
+// Where the valid records of one segment's bytes end.
+struct SegmentScan {
+  size_t valid_bytes = 0;  // offset of the first invalid record, or data.size()
+  std::string_view why;    // why that record is invalid; empty when all of data is valid
+};
+
+// Calls `fn(accepted_unix_ms, frame)` for each valid record of `data` (a whole segment)
+// in order, up to the first invalid one.
+template <typename Fn>
+SegmentScan ScanSegment(std::string_view data, Fn&& fn);
+
 }  // namespace lm::collector
+
+#include "collector/spool/spool_format_inl.h"

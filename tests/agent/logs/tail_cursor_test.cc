@@ -30,7 +30,7 @@ TEST(TailCursorTest, KeyJoinsNameAndPathWithANewline) {
 TEST(TailCursorTest, EncodeDecodeRoundTrip) {
   TailCursor c = TwoInputs();
   std::string text = c.Encode();
-  EXPECT_THAT(text, HasSubstr("\"v\":1"));
+  EXPECT_THAT(text, HasSubstr("\"v\":2"));
   EXPECT_THAT(text, HasSubstr("\"fp\":\"fedcba9876543210\""));
   Result<TailCursor> back = TailCursor::Decode(text);
   ASSERT_TRUE(back.ok()) << back.status().ToString();
@@ -64,7 +64,7 @@ TEST(TailCursorTest, DecodeRejectsGarbage) {
       "{}",
       "\xff\xfe",
       good.substr(0, good.size() - 2),
-      with("\"v\":1", "\"v\":2"),
+      with("\"v\":1", "\"v\":3"),
       with("\"v\":1", "\"v\":\"1\""),
       with("\"inputs\":[", "\"inputs\":{\"x\":[") + "}",
       with("[{", "[1,{"),
