@@ -8,7 +8,7 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <spdlog/spdlog.h>
+#include "common/logging.h"
 
 #include "agent/batch_limits.h"
 #include "agent/collectors/default_collectors.h"
@@ -102,7 +102,7 @@ Status Agent::RunOnce(const std::atomic<bool>* stop) {
   uploader_->SetStopFlag(stop);
   bool more = false;
   Status queued = CollectAndEnqueue(/*scrape=*/true, &more);
-  if (!queued.ok()) spdlog::error("scrape not queued: {}", queued.ToString());
+  if (!queued.ok()) lm::log::Error("scrape not queued: {}", queued.ToString());
   Status uploaded = UploadQueued(stop);
   if (limits_rejected_) return uploaded;
   if (!queued.ok()) return queued;
@@ -125,7 +125,7 @@ Status Agent::CollectAndEnqueue(bool scrape, bool* more) {
     }
     LimitReport report = EnforceAgentLimits(options_.limits, &collected);
     if (report.logs_dropped > 0 || report.alerts_dropped > 0 || report.messages_truncated > 0) {
-      spdlog::warn(
+      lm::log::Warn(
           "scrape exceeded agent limits: dropped {} log records and {} alerts, truncated {} "
           "log messages",
           report.logs_dropped, report.alerts_dropped, report.messages_truncated);
@@ -144,7 +144,7 @@ Status Agent::CollectAndEnqueue(bool scrape, bool* more) {
   if (Result<logs::TailCursor> decoded = logs::TailCursor::Decode(queue_->Cursor()); decoded.ok()) {
     cursor = std::move(decoded).value();
   } else {
-    spdlog::error(
+    lm::log::Error(
         "queue {}: saved log cursor is unreadable ({}); reading the log inputs from "
         "their start",
         queue_->dir(), decoded.error().ToString());
@@ -167,7 +167,7 @@ Status Agent::CollectAndEnqueue(bool scrape, bool* more) {
     const uint64_t budget =
         options_.limits.max_batch_bytes > used ? options_.limits.max_batch_bytes - used : 0;
     logs::TailChunk chunk = tailer_->Read(cursor, slots, budget, now);
-    for (const Status& e : chunk.errors) spdlog::warn("log input: {}", e.ToString());
+    for (const Status& e : chunk.errors) lm::log::Warn("log input: {}", e.ToString());
     if (chunk.records.empty() && !(first && scrape)) return Status::Ok();
 
     protocol::Batch batch;
@@ -203,11 +203,11 @@ Status Agent::CollectAndEnqueue(bool scrape, bool* more) {
         s = EnqueueBatch(std::move(attempt), &chunk, &none);
         if (s.code() != StatusCode::kResourceExhausted) break;
       }
-      if (s.ok()) spdlog::warn("queue full: {} log lines deferred", read);
+      if (s.ok()) lm::log::Warn("queue full: {} log lines deferred", read);
       return s;
     }
     if (s.code() == StatusCode::kResourceExhausted && !first) {
-      spdlog::warn("queue full: log lines wait for room in the queue ({})", s.message());
+      lm::log::Warn("queue full: log lines wait for room in the queue ({})", s.message());
       return Status::Ok();
     }
     LM_RETURN_IF_ERROR(s);
@@ -245,8 +245,8 @@ Status Agent::EnqueueBatch(protocol::Batch batch, const logs::TailChunk* chunk, 
   }
   const std::string cursor = chunk != nullptr ? chunk->CursorAfter(*k).Encode() : std::string();
   LM_RETURN_IF_ERROR(queue_->Enqueue(frame, batch.identity, cursor));
-  spdlog::debug("queued batch {} ({} bytes; {} series, {} logs)", IdentityString(batch.identity),
-                frame.size(), batch.series.size(), batch.logs.size());
+  lm::log::Debug("queued batch {} ({} bytes; {} series, {} logs)", IdentityString(batch.identity),
+                 frame.size(), batch.series.size(), batch.logs.size());
   return Status::Ok();
 }
 
@@ -259,7 +259,7 @@ Status Agent::CheckCollectorLimits() {
     }
     // The collector answered but not with limits (for example a rejected token): the
     // upload itself reports the real problem.
-    spdlog::warn("cannot check the collector's ingest limits: {}", limits.error().ToString());
+    lm::log::Warn("cannot check the collector's ingest limits: {}", limits.error().ToString());
     limits_checked_ = true;
     return Status::Ok();
   }
@@ -322,8 +322,8 @@ Status Agent::UploadQueued(const std::atomic<bool>* stop) {
     }
     consecutive_failures_ = 0;
     LM_RETURN_IF_ERROR(queue_->Remove(next->identity));
-    spdlog::debug("batch {} {} by the collector", IdentityString(next->identity),
-                  AckKindName(outcome->kind));
+    lm::log::Debug("batch {} {} by the collector", IdentityString(next->identity),
+                   AckKindName(outcome->kind));
   }
 }
 
@@ -332,9 +332,9 @@ Status Agent::RunDaemon(const std::atomic<bool>& stop, const std::atomic<bool>* 
   const auto interval = std::chrono::milliseconds(std::max<uint32_t>(options_.interval_ms, 1));
   const auto log_interval =
       std::chrono::milliseconds(std::max<uint32_t>(options_.log_interval_ms, 1));
-  spdlog::info("lm-agent daemon started: agent_id {}, boot_id {}, interval {} ms{}",
-               options_.agent_id, queue_->boot_id(), interval.count(),
-               tailer_ ? fmt::format(", log poll {} ms", log_interval.count()) : "");
+  lm::log::Info("lm-agent daemon started: agent_id {}, boot_id {}, interval {} ms{}",
+                options_.agent_id, queue_->boot_id(), interval.count(),
+                tailer_ ? fmt::format(", log poll {} ms", log_interval.count()) : "");
   auto should_return = [&] { return stop.load() || (reload != nullptr && reload->load()); };
   auto next_scrape = Clock::now();
   auto next_logs = next_scrape + log_interval;
@@ -344,14 +344,14 @@ Status Agent::RunDaemon(const std::atomic<bool>& stop, const std::atomic<bool>* 
     bool worked = false;
     if (now >= next_scrape) {
       Status s = CollectAndEnqueue(/*scrape=*/true, &backlog);
-      if (!s.ok()) spdlog::warn("scrape not queued: {}", s.ToString());
+      if (!s.ok()) lm::log::Warn("scrape not queued: {}", s.ToString());
       next_scrape += interval;
       if (next_scrape < now) next_scrape = now + interval;
       next_logs = now + log_interval;
       worked = true;
     } else if (tailer_ != nullptr && (backlog || now >= next_logs)) {
       Status s = CollectAndEnqueue(/*scrape=*/false, &backlog);
-      if (!s.ok()) spdlog::warn("log lines not queued: {}", s.ToString());
+      if (!s.ok()) lm::log::Warn("log lines not queued: {}", s.ToString());
       next_logs = now + log_interval;
       worked = true;
     }
@@ -362,9 +362,9 @@ Status Agent::RunDaemon(const std::atomic<bool>& stop, const std::atomic<bool>* 
       if (limits_rejected_) return s;
       if (!s.ok() && !stop.load()) {
         if (s.code() == StatusCode::kUnavailable && upload_not_before_) {
-          spdlog::debug("{}", s.ToString());
+          lm::log::Debug("{}", s.ToString());
         } else {
-          spdlog::warn("upload failed: {}", s.ToString());
+          lm::log::Warn("upload failed: {}", s.ToString());
         }
       }
     }
@@ -379,8 +379,8 @@ Status Agent::RunDaemon(const std::atomic<bool>& stop, const std::atomic<bool>* 
       std::this_thread::sleep_for(std::min<Clock::duration>(wake - now, options_.stop_poll));
     }
   }
-  spdlog::info("lm-agent daemon {}; {} batches queued",
-               stop.load() ? "stopping" : "reloading its configuration", queue_->Size());
+  lm::log::Info("lm-agent daemon {}; {} batches queued",
+                stop.load() ? "stopping" : "reloading its configuration", queue_->Size());
   return Status::Ok();
 }
 

@@ -17,8 +17,8 @@
 #include <string>
 
 #include <fmt/format.h>
-#include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
+#include "common/logging.h"
 
 #include "agent/agent.h"
 #include "agent/upload/collector_url.h"
@@ -114,16 +114,16 @@ int RunDaemonLoop(const std::string& config_path, const std::string& proc_root, 
   for (;;) {
     lm::Status s = agent->RunDaemon(g_stop, &g_reload);
     if (!s.ok()) {
-      spdlog::error("{}", s.ToString());
+      lm::log::Error("{}", s.ToString());
       return kExitFailure;
     }
     if (g_stop.load()) return kExitOk;
     g_reload.store(false);
-    spdlog::info("SIGHUP: reloading {}", config_path);
+    lm::log::Info("SIGHUP: reloading {}", config_path);
     auto next = LoadConfig(config_path);
     if (!next.ok()) {
-      spdlog::error("reload refused, keeping the running configuration: {}",
-                    next.error().ToString());
+      lm::log::Error("reload refused, keeping the running configuration: {}",
+                     next.error().ToString());
       continue;
     }
     agent.reset();  // releases the queue directory
@@ -131,14 +131,14 @@ int RunDaemonLoop(const std::string& config_path, const std::string& proc_root, 
     if (started.ok()) {
       loaded = std::move(next).value();
       agent = std::move(started).value();
-      spdlog::info("configuration reloaded");
+      lm::log::Info("configuration reloaded");
       continue;
     }
-    spdlog::error("reloaded configuration cannot start ({}); restarting the previous one",
-                  started.error().ToString());
+    lm::log::Error("reloaded configuration cannot start ({}); restarting the previous one",
+                   started.error().ToString());
     auto previous = StartAgent(loaded, proc_root);
     if (!previous.ok()) {
-      spdlog::error("cannot restart the previous configuration: {}", previous.error().ToString());
+      lm::log::Error("cannot restart the previous configuration: {}", previous.error().ToString());
       return kExitFailure;
     }
     agent = std::move(previous).value();
@@ -147,17 +147,17 @@ int RunDaemonLoop(const std::string& config_path, const std::string& proc_root, 
 
 int RunAgent(const std::string& config_path, const std::string& proc_root, bool daemon) {
   if (lm::Status s = InstallSignalHandlers(); !s.ok()) {
-    spdlog::error("{}", s.ToString());
+    lm::log::Error("{}", s.ToString());
     return kExitFailure;
   }
   auto loaded = LoadConfig(config_path);
   if (!loaded.ok()) {
-    spdlog::error("cannot start: {}", loaded.error().ToString());
+    lm::log::Error("cannot start: {}", loaded.error().ToString());
     return kExitFailure;
   }
   auto agent = StartAgent(*loaded, proc_root);
   if (!agent.ok()) {
-    spdlog::error("cannot start: {}", agent.error().ToString());
+    lm::log::Error("cannot start: {}", agent.error().ToString());
     return kExitFailure;
   }
   if (daemon) {
@@ -166,7 +166,7 @@ int RunAgent(const std::string& config_path, const std::string& proc_root, bool 
   }
   lm::Status s = (*agent)->RunOnce(&g_stop);
   if (!s.ok()) {
-    spdlog::error("{}", s.ToString());
+    lm::log::Error("{}", s.ToString());
     return kExitFailure;
   }
   return kExitOk;

@@ -1,7 +1,7 @@
 #include "collector/collector.h"
 
 #include <fmt/format.h>
-#include <spdlog/spdlog.h>
+#include "common/logging.h"
 
 #include "api/auth.h"
 #include "api/prometheus_api.h"
@@ -88,12 +88,12 @@ class CollectorImpl : public Collector {
         Spool::Open(SpoolOptions{.dir = config_.SpoolDir()}, [&](int64_t, std::string_view frame) {
           auto batch = protocol::DecodeBatchFrame(frame, replay_limits);
           if (!batch.ok()) {
-            spdlog::error("spool replay: unreadable frame: {}", batch.error().ToString());
+            lm::log::Error("spool replay: unreadable frame: {}", batch.error().ToString());
             ++unreadable;
             return;
           }
           if (!index_.AddDurable(batch->identity, Sha256Hex(frame))) {
-            spdlog::error(
+            lm::log::Error(
                 "spool replay: identity {}/{}/{}-{} appears "
                 "twice with different bytes",
                 batch->identity.agent_id, batch->identity.boot_id, batch->identity.seq_start,
@@ -105,9 +105,9 @@ class CollectorImpl : public Collector {
         });
     if (!spool.ok()) return spool.error().WithContext("open spool");
     spool_ = std::move(spool).value();
-    spdlog::info("spool: replayed {} batches ({} series, {} samples){}", replayed,
-                 store_.NumSeries(), store_.NumSamples(),
-                 unreadable ? fmt::format(", {} unreadable", unreadable) : "");
+    lm::log::Info("spool: replayed {} batches ({} series, {} samples){}", replayed,
+                  store_.NumSeries(), store_.NumSamples(),
+                  unreadable ? fmt::format(", {} unreadable", unreadable) : "");
 
     acceptor_ = std::make_unique<LocalSpoolAcceptor>(
         spool_.get(), &index_,

@@ -8,8 +8,8 @@
 #include <string>
 
 #include <fmt/format.h>
-#include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
+#include "common/logging.h"
 
 #include "collector/collector.h"
 #include "common/file_util.h"
@@ -49,13 +49,13 @@ int Serve(const std::string& config_path, const std::string& ports_file) {
                                     (*collector)->query_port());
     if (lm::Status s = lm::WriteFileAtomic(ports_file, ports); !s.ok()) return Fail(s);
   }
-  spdlog::info("lm-collector ready: ingest port {}, query port {}", (*collector)->ingest_port(),
-               (*collector)->query_port());
+  lm::log::Info("lm-collector ready: ingest port {}, query port {}", (*collector)->ingest_port(),
+                (*collector)->query_port());
   int sig = 0;
   sigwait(&stop, &sig);
-  spdlog::info("received {}, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  lm::log::Info("received {}, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
   (*collector)->Stop();
-  spdlog::info("stopped");
+  lm::log::Info("stopped");
   return 0;
 }
 

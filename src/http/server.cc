@@ -8,7 +8,7 @@
 #include <vector>
 
 #include <fmt/format.h>
-#include <spdlog/spdlog.h>
+#include "common/logging.h"
 
 #include "http/asio.h"
 #include "http/listen_address.h"
@@ -132,9 +132,9 @@ class ServerImpl : public Server {
     for (int i = 0; i < std::max(1, options_.threads); ++i) {
       threads_.emplace_back([this] { ioc_.run(); });
     }
-    spdlog::info("{} listening on {}:{} ({})", options_.name,
-                 acceptor_.local_endpoint().address().to_string(), port_,
-                 options_.tls ? "https" : "http");
+    lm::log::Info("{} listening on {}:{} ({})", options_.name,
+                  acceptor_.local_endpoint().address().to_string(), port_,
+                  options_.tls ? "https" : "http");
   }
 
   void Stop() override {
@@ -158,7 +158,7 @@ class ServerImpl : public Server {
           co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, ec));
       if (ec) {
         if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
-        spdlog::warn("{}: accept failed: {}", options_.name, ec.message());
+        lm::log::Warn("{}: accept failed: {}", options_.name, ec.message());
         continue;
       }
       std::string remote;
@@ -185,7 +185,7 @@ class ServerImpl : public Server {
     co_await stream.async_handshake(asio::ssl::stream_base::server,
                                     asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
-      spdlog::debug("{}: TLS handshake with {} failed: {}", options_.name, remote, ec.message());
+      lm::log::Debug("{}: TLS handshake with {} failed: {}", options_.name, remote, ec.message());
       co_return;
     }
     if (co_await Serve(stream, remote)) {

@@ -1,168 +1,24 @@
-// An isolated Lightmetrics installation for end-to-end tests: real lm-collector and lm-agent
-// binaries on ephemeral loopback ports, real TLS from scripts/gen-tls, secrets with 0600.
+// LocalInstall with gtest assertions, for the end-to-end tests.
 #pragma once
 
-#include <sys/stat.h>
-
-#include <chrono>
-#include <fstream>
-#include <memory>
-#include <string>
-#include <thread>
-
-#include <fmt/format.h>
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
-#include "tests/common/http_client.h"
-#include "tests/common/process.h"
-#include "tests/common/temp_dir.h"
-#include "tests/common/tls_fixture.h"
+#include "tests/common/local_install.h"
 
 namespace lm::testing {
 
-inline void WriteText(const std::string& path, const std::string& text, mode_t mode = 0644) {
-  std::ofstream(path) << text;
-  ::chmod(path.c_str(), mode);
-}
-
-class E2eEnv {
+class E2eEnv : public LocalInstall {
  public:
-  static constexpr const char* kAgentId = "host-a";
-  static constexpr const char* kAgentToken = "agent-token-for-host-a-0123456789";
-  static constexpr const char* kQueryToken = "query-token-0123456789abcdef";
+  E2eEnv() { EXPECT_TRUE(tls_ok()) << "scripts/gen-tls failed"; }
 
-  E2eEnv() {
-    ::mkdir(dir_.Path("secrets").c_str(), 0700);
-    EXPECT_TRUE(MakeTlsFiles(dir_.Path("tls"), &tls_));
-    WriteText(dir_.Path("secrets/host-a.token"), std::string(kAgentToken) + "\n", 0600);
-    WriteText(dir_.Path("secrets/query.token"), std::string(kQueryToken) + "\n", 0600);
-    WriteText(dir_.Path("server.toml"), ServerToml(""));
-  }
-
-  // Extra TOML lines for the [ingest] table (limits).
-  void SetIngestExtra(const std::string& extra) {
-    WriteText(dir_.Path("server.toml"), ServerToml(extra));
-  }
-
-  std::string Bin(const std::string& name) const {
-    return std::string(LM_BINARY_DIR) + "/bin/" + name;
-  }
-  std::string Path(const std::string& p) const { return dir_.Path(p); }
-
-  // Extra agent.toml text: `top` goes before the first table (top-level keys), `tail` after
-  // the last (e.g. [[log_inputs]] tables). Applied when the collector's ports are known
-  // (StartCollector) or at once when they are.
-  void SetAgentExtra(const std::string& top, const std::string& tail) {
-    agent_top_ = top;
-    agent_tail_ = tail;
-    if (ingest_port_ != 0) WriteText(Path("agent.toml"), AgentToml());
-  }
-
-  // Starts lm-collector and waits until it reports its ports.
+  // Starts lm-collector and waits until it reports its ports; fails the test otherwise.
   void StartCollector() {
-    ::unlink(Path("ports.json").c_str());
-    collector_ = std::make_unique<Process>();
-    ASSERT_TRUE(collector_->Start({Bin("lm-collector"), "serve", "--config", Path("server.toml"),
-                                   "--ports-file", Path("ports.json")},
-                                  Path("collector.log")));
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (std::chrono::steady_clock::now() < deadline) {
-      std::ifstream in(Path("ports.json"));
-      std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-      if (!text.empty()) {
-        auto j = nlohmann::json::parse(text);
-        ingest_port_ = j["ingest"];
-        query_port_ = j["query"];
-        WriteText(Path("agent.toml"), AgentToml());
-        return;
-      }
-      ASSERT_TRUE(collector_->running()) << "collector exited:\n" << collector_->Log();
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    FAIL() << "collector did not start:\n" << collector_->Log();
+    std::string error = LocalInstall::StartCollector();
+    ASSERT_TRUE(error.empty()) << error;
   }
 
   // SIGTERM and wait; expects a clean exit.
-  void StopCollector() {
-    collector_->Signal(SIGTERM);
-    EXPECT_EQ(collector_->Wait(), 0) << collector_->Log();
-  }
-
-  int RunAgentOnce() {
-    return RunToExit({Bin("lm-agent"), "--once", "--config", Path("agent.toml")},
-                     Path("agent.log"));
-  }
-
-  HttpResult Query(const std::string& query_string, bool with_token = true) const {
-    HttpRequest r;
-    r.url = fmt::format("http://127.0.0.1:{}/api/v1/query?{}", query_port_, query_string);
-    if (with_token) r.headers.push_back(std::string("Authorization: Bearer ") + kQueryToken);
-    return HttpDo(r);
-  }
-
-  HttpResult PostFrame(const std::string& frame, uint64_t seq_start, uint64_t seq_end,
-                       std::vector<std::string> extra_headers = {},
-                       const std::string& token = kAgentToken,
-                       const std::string& path = "/ingest/v1/batch") const {
-    HttpRequest r;
-    r.method = "POST";
-    r.url = fmt::format("https://127.0.0.1:{}{}", ingest_port_, path);
-    r.ca_file = tls_.ca_cert;
-    r.body = frame;
-    r.headers = {"Content-Type: application/x-capnp", "Authorization: Bearer " + token,
-                 std::string("X-Lightmetrics-Agent: ") + kAgentId,
-                 fmt::format("X-Lightmetrics-Seq-Start: {}", seq_start),
-                 fmt::format("X-Lightmetrics-Seq-End: {}", seq_end)};
-    for (auto& h : extra_headers) r.headers.push_back(std::move(h));
-    return HttpDo(r);
-  }
-
-  int ingest_port() const { return ingest_port_; }
-  int query_port() const { return query_port_; }
-  const TlsFiles& tls() const { return tls_; }
-  std::string CollectorLog() const { return collector_ ? collector_->Log() : ""; }
-
- private:
-  std::string ServerToml(const std::string& ingest_extra) const {
-    return fmt::format(R"(state_dir = "state"
-[ingest]
-listen = "127.0.0.1:0"
-tls_cert_file = "tls/server.crt"
-tls_key_file = "tls/server.key"
-{}
-[[ingest.agents]]
-id = "{}"
-token_file = "secrets/host-a.token"
-[query]
-listen = "127.0.0.1:0"
-token_file = "secrets/query.token"
-)",
-                       ingest_extra, kAgentId);
-  }
-
-  std::string AgentToml() const {
-    return fmt::format(R"(agent_id = "{}"
-{}
-[collector]
-url = "https://127.0.0.1:{}/ingest/v1/batch"
-ca_file = "tls/ca.crt"
-token_file = "secrets/host-a.token"
-[queue]
-dir = "queue"
-{}
-)",
-                       kAgentId, agent_top_.empty() ? "interval_ms = 1000" : agent_top_,
-                       ingest_port_, agent_tail_);
-  }
-
-  TempDir dir_;
-  TlsFiles tls_;
-  std::unique_ptr<Process> collector_;
-  int ingest_port_ = 0;
-  int query_port_ = 0;
-  std::string agent_top_;
-  std::string agent_tail_;
+  void StopCollector() { EXPECT_EQ(LocalInstall::StopCollector(), 0) << CollectorLog(); }
 };
 
 }  // namespace lm::testing

@@ -26,8 +26,7 @@
 
 #include <gtest/gtest.h>
 
-#include "collector/spool/spool.h"
-#include "protocol/batch_codec.h"
+#include "tests/e2e/accepted_logs.h"
 #include "tests/e2e/e2e_env.h"
 
 namespace lm::testing {
@@ -152,32 +151,18 @@ struct Census {
   uint64_t batches = 0;
 };
 
-// Reads the collector's spool: each distinct batch identity once (the collector never
-// spools a duplicate, but a replayed identity would be counted once here anyway).
+// The accepted "app" lines by number (ReadAcceptedLogs counts each batch identity once).
 Census ReadAccepted(const E2eEnv& env) {
   Census census;
-  std::set<std::string> identities;
-  Status s = collector::ScanSpool(env.Path("state/spool"), [&](int64_t, std::string_view frame) {
-    auto batch = protocol::DecodeBatchFrame(frame, protocol::DecodeLimits{});
-    if (!batch.ok()) {
-      ADD_FAILURE() << "spooled frame does not decode: " << batch.error().ToString();
-      return;
+  AcceptedLogs logs = ReadAcceptedLogs(env.Path("state/spool"));
+  census.batches = logs.batches;
+  for (const auto& [message, times] : logs.by_target["app"]) {
+    if (!message.starts_with(kLinePrefix)) {
+      ADD_FAILURE() << "unexpected record: " << message.substr(0, 120);
+      continue;
     }
-    const auto& id = batch->identity;
-    std::string key = fmt::format("{}/{}/{}-{}", id.agent_id, id.boot_id, id.seq_start, id.seq_end);
-    if (!identities.insert(key).second) return;
-    ++census.batches;
-    for (const auto& log : batch->logs) {
-      if (log.target != "app") continue;
-      if (!log.message.starts_with(kLinePrefix)) {
-        ADD_FAILURE() << "unexpected record: " << log.message.substr(0, 120);
-        continue;
-      }
-      uint64_t n = std::stoull(log.message.substr(std::strlen(kLinePrefix)));
-      census.times_accepted[n]++;
-    }
-  });
-  EXPECT_TRUE(s.ok()) << s.ToString();
+    census.times_accepted[std::stoull(message.substr(std::strlen(kLinePrefix)))] += times;
+  }
   return census;
 }
 

@@ -6,7 +6,7 @@
 #include <climits>
 #include <string_view>
 
-#include <spdlog/spdlog.h>
+#include "common/logging.h"
 
 #include "agent/version.h"
 #include "common/file_util.h"
@@ -30,7 +30,7 @@ std::string CleanField(std::string_view s) {
 std::string ReadFirstLine(const std::string& path) {
   Result<std::string> text = ReadFile(path);
   if (!text.ok()) {
-    spdlog::debug("host identity: {}", text.error().ToString());
+    lm::log::Debug("host identity: {}", text.error().ToString());
     return "";
   }
   return CleanField(*text);
@@ -44,7 +44,7 @@ protocol::HostIdentity ReadHostIdentity(const HostIdentitySources& sources) {
   if (::gethostname(name, sizeof(name) - 1) == 0) {
     host.hostname = CleanField(name);
   } else {
-    spdlog::debug("host identity: gethostname failed");
+    lm::log::Debug("host identity: gethostname failed");
   }
   host.machine_id = ReadFirstLine(sources.machine_id_path);
   host.kernel_boot_id = ReadFirstLine(JoinPath(sources.proc_root, "sys/kernel/random/boot_id"));

@@ -5,7 +5,7 @@
 #include <utility>
 #include <vector>
 
-#include <spdlog/spdlog.h>
+#include "common/logging.h"
 
 #include "agent/collectors/metric_builders.h"
 #include "agent/collectors/proc_files.h"
@@ -79,14 +79,14 @@ void HostMetricsCollector::CollectMemory(const ScrapeContext& ctx, Scrape* out) 
                                     static_cast<double>(*mem->total_bytes), "bytes",
                                     "Total usable memory."));
   } else {
-    spdlog::warn("{}: meminfo has no MemTotal; node_memory_MemTotal_bytes omitted", kWho);
+    lm::log::Warn("{}: meminfo has no MemTotal; node_memory_MemTotal_bytes omitted", kWho);
   }
   if (mem->available_bytes) {
     out->series.push_back(MakeGauge("node_memory_MemAvailable_bytes", {}, ctx.now_unix_nano,
                                     static_cast<double>(*mem->available_bytes), "bytes",
                                     "Memory available for new work without swapping."));
   } else {
-    spdlog::warn("{}: meminfo has no MemAvailable; node_memory_MemAvailable_bytes omitted", kWho);
+    lm::log::Warn("{}: meminfo has no MemAvailable; node_memory_MemAvailable_bytes omitted", kWho);
   }
 }
 
@@ -120,8 +120,8 @@ void HostMetricsCollector::CollectNetwork(const ScrapeContext& ctx, int64_t boot
                             [](const auto& a, const auto& b) { return a.device == b.device; }),
                 devices.end());
   if (devices.size() > kMaxNetworkDevices) {
-    spdlog::debug("{}: {} network devices, counters kept for the first {} by name", kWho,
-                  devices.size(), kMaxNetworkDevices);
+    lm::log::Debug("{}: {} network devices, counters kept for the first {} by name", kWho,
+                   devices.size(), kMaxNetworkDevices);
     devices.resize(kMaxNetworkDevices);
   }
   for (const NetDevCounters& dev : devices) {

@@ -2,7 +2,7 @@
 
 #include <unistd.h>
 
-#include <spdlog/spdlog.h>
+#include "common/logging.h"
 
 #include "agent/collectors/proc_parsers.h"
 #include "common/file_util.h"
@@ -13,14 +13,15 @@ Result<std::string> ReadProcFileOrWarn(std::string_view who, std::string_view pr
                                        std::string_view name, std::string_view omitted) {
   Result<std::string> text = ReadFile(JoinPath(proc_root, name));
   if (!text.ok()) {
-    spdlog::warn("{}: cannot read {}: {}; {} omitted", who, name, text.error().ToString(), omitted);
+    lm::log::Warn("{}: cannot read {}: {}; {} omitted", who, name, text.error().ToString(),
+                  omitted);
   }
   return text;
 }
 
 void WarnUnparsable(std::string_view who, std::string_view name, const Status& error,
                     std::string_view omitted) {
-  spdlog::warn("{}: cannot parse {}: {}; {} omitted", who, name, error.message(), omitted);
+  lm::log::Warn("{}: cannot parse {}: {}; {} omitted", who, name, error.message(), omitted);
 }
 
 std::optional<int64_t> BootTimeNanosOrWarn(std::string_view who, std::string_view stat_text,

@@ -6,7 +6,7 @@
 #include <utility>
 #include <vector>
 
-#include <spdlog/spdlog.h>
+#include "common/logging.h"
 
 #include "agent/collectors/metric_builders.h"
 #include "agent/collectors/proc_files.h"
@@ -81,8 +81,8 @@ void ProcessMetricsCollector::CollectHostProcesses(const ScrapeContext& ctx,
                                                    std::optional<int64_t> boot_nanos, Scrape* out) {
   Result<std::vector<std::string>> names = ListDir(options_.proc_root);
   if (!names.ok()) {
-    spdlog::warn("{}: cannot list {}: {}; host process series are omitted", kWho,
-                 options_.proc_root, names.error().ToString());
+    lm::log::Warn("{}: cannot list {}: {}; host process series are omitted", kWho,
+                  options_.proc_root, names.error().ToString());
     return;
   }
   std::vector<ProcessStat> processes;
@@ -94,7 +94,7 @@ void ProcessMetricsCollector::CollectHostProcesses(const ScrapeContext& ctx,
     Result<std::string> text = ReadFile(JoinPath(options_.proc_root, name + "/stat"));
     if (!text.ok()) {
       // The process exited between the listing and the read.
-      spdlog::debug("{}: skipping pid {}: {}", kWho, name, text.error().ToString());
+      lm::log::Debug("{}: skipping pid {}: {}", kWho, name, text.error().ToString());
       continue;
     }
     Result<ProcessStat> parsed = ParseProcessStat(*text);
@@ -109,8 +109,8 @@ void ProcessMetricsCollector::CollectHostProcesses(const ScrapeContext& ctx,
     processes.push_back(std::move(parsed).value());
   }
   if (unparsable > 0) {
-    spdlog::warn("{}: {} /proc/PID/stat files did not parse (first: {}); they count as omitted",
-                 kWho, unparsable, first_error.message());
+    lm::log::Warn("{}: {} /proc/PID/stat files did not parse (first: {}); they count as omitted",
+                  kWho, unparsable, first_error.message());
   }
 
   const size_t included = std::min(processes.size(), kMaxEnumeratedProcesses);

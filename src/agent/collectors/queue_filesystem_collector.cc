@@ -4,7 +4,7 @@
 
 #include <cerrno>
 
-#include <spdlog/spdlog.h>
+#include "common/logging.h"
 
 #include "agent/collectors/metric_builders.h"
 
@@ -13,8 +13,8 @@ namespace lm::agent {
 Status QueueFilesystemCollector::Collect(const ScrapeContext& ctx, Scrape* out) {
   struct statvfs fs;
   if (::statvfs(queue_dir_.c_str(), &fs) != 0) {
-    spdlog::warn("queue filesystem: {}; lmagent_queue_filesystem_* omitted",
-                 ErrnoStatus("statvfs " + queue_dir_, errno).ToString());
+    lm::log::Warn("queue filesystem: {}; lmagent_queue_filesystem_* omitted",
+                  ErrnoStatus("statvfs " + queue_dir_, errno).ToString());
     return Status::Ok();
   }
   // f_frsize is the unit of f_blocks and f_bavail; doubles hold any real filesystem size.

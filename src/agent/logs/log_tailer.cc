@@ -14,7 +14,7 @@
 #include <utility>
 
 #include <fmt/format.h>
-#include <spdlog/spdlog.h>
+#include "common/logging.h"
 
 #include "agent/logs/line_reader.h"
 #include "agent/logs/rotation.h"
@@ -145,8 +145,8 @@ class InputPass {
       LM_ASSIGN_OR_RETURN(std::optional<RotatedFile> found,
                           FindRotatedByIdentity(input_.path, pos_->dev, pos_->ino));
       if (!found) {
-        spdlog::debug("log input {}: rotated file (device {}, inode {}) is gone; its drain ends",
-                      input_.name, pos_->dev, pos_->ino);
+        lm::log::Debug("log input {}: rotated file (device {}, inode {}) is gone; its drain ends",
+                       input_.name, pos_->dev, pos_->ino);
         EndDrain();
         return Status::Ok();
       }
@@ -155,7 +155,7 @@ class InputPass {
     LM_ASSIGN_OR_RETURN(Outcome outcome, ReadLines(open_->fd.get(), *pos_));
     if (outcome == Outcome::kBudget) return Status::Ok();
     if (outcome == Outcome::kMismatch) {
-      spdlog::warn(
+      lm::log::Warn(
           "log input {}: the rotated file read up to offset {} (device {}, inode {}) no longer "
           "holds the bytes before that offset; lines written to it later are lost",
           input_.name, pos_->offset, pos_->dev, pos_->ino);
@@ -375,7 +375,7 @@ class InputPass {
     if (drains.size() <= options_.max_draining_files) return;
     std::sort(drains.begin(), drains.end());
     for (size_t i = 0; i + options_.max_draining_files < drains.size(); ++i) {
-      spdlog::warn(
+      lm::log::Warn(
           "log input {}: more than {} rotated files are still being drained; lines appended "
           "to the oldest of them from now on are not read",
           input_.name, options_.max_draining_files);
@@ -433,14 +433,14 @@ class InputPass {
 
   void WarnDroppedPartial() const {
     if (partial_ == 0) return;
-    spdlog::warn(
+    lm::log::Warn(
         "log input {}: dropping the {}-byte partial line at the end of the rotated file "
         "(device {}, inode {}); reading moves on to {}",
         input_.name, partial_, pos_->dev, pos_->ino, input_.path);
   }
 
   void WarnLost(std::string_view what) const {
-    spdlog::warn(
+    lm::log::Warn(
         "log input {}: the file read up to offset {} (device {}, inode {}) {}; lines written "
         "to it after that offset are lost and reading restarts at offset 0 of {}",
         input_.name, pos_->offset, pos_->dev, pos_->ino, what, input_.path);

@@ -117,7 +117,7 @@ class LogTailer {
   // until `max_records` records or `max_bytes` message bytes are collected (at least one
   // record is returned when any line is available, even if it alone exceeds max_bytes) or
   // every input is at its last complete line. Per-input failures go to TailChunk::errors.
-  // Lost files and dropped partial lines are logged as warnings (spdlog).
+  // Lost files and dropped partial lines are logged as warnings (common/logging.h).
   TailChunk Read(const TailCursor& from, size_t max_records, size_t max_bytes,
                  int64_t now_unix_nano);
 

@@ -14,8 +14,8 @@
 #include <vector>
 
 #include <fmt/format.h>
-#include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
+#include "common/logging.h"
 
 #include "agent/queue/record_format.h"
 #include "common/random.h"
@@ -146,7 +146,7 @@ Status DiskQueue::Load() {
   for (const std::string& name : names) {
     if (name == kLockName || name == kStateName || name == kCorruptDir) continue;
     if (name.find(".tmp") != std::string::npos) {
-      spdlog::info("queue {}: removing leftover temp file {}", dir_, name);
+      lm::log::Info("queue {}: removing leftover temp file {}", dir_, name);
       LM_RETURN_IF_ERROR(RemoveFile(PathOf(name)));
       removed_temp = true;
       continue;
@@ -155,7 +155,7 @@ Status DiskQueue::Load() {
       records.emplace_back(*seq, name);
       continue;
     }
-    spdlog::warn("queue {}: ignoring unexpected entry {}", dir_, name);
+    lm::log::Warn("queue {}: ignoring unexpected entry {}", dir_, name);
   }
   if (removed_temp) LM_RETURN_IF_ERROR(FsyncDir(dir_));
 
@@ -171,7 +171,7 @@ Status DiskQueue::Load() {
   } else if (state_text.error().code() != StatusCode::kNotFound) {
     return state_text.error();
   } else if (!records.empty()) {
-    spdlog::warn("queue {}: state file is missing; starting a new boot id", dir_);
+    lm::log::Warn("queue {}: state file is missing; starting a new boot id", dir_);
   }
 
   uint64_t next = state ? state->next_seq : 1;
@@ -212,8 +212,8 @@ Status DiskQueue::Load() {
     boot_id_ = RandomUuid();
     LM_RETURN_IF_ERROR(WriteState(next_seq_));
   }
-  spdlog::debug("queue {}: boot_id {}, next_seq {}, {} records, {} bytes", dir_, boot_id_,
-                next_seq_, entries_.size(), bytes_);
+  lm::log::Debug("queue {}: boot_id {}, next_seq {}, {} records, {} bytes", dir_, boot_id_,
+                 next_seq_, entries_.size(), bytes_);
   return Status::Ok();
 }
 
@@ -236,23 +236,23 @@ const std::string& DiskQueue::Cursor() const {
 }
 
 void DiskQueue::MoveToCorrupt(const std::string& name, const Status& why) {
-  spdlog::error("queue {}: {} failed verification: {}; moving it to {}/", dir_, name, why.message(),
-                kCorruptDir);
+  lm::log::Error("queue {}: {} failed verification: {}; moving it to {}/", dir_, name,
+                 why.message(), kCorruptDir);
   std::string corrupt_dir = PathOf(kCorruptDir);
   if (Status s = MakeDirs(corrupt_dir, 0700); !s.ok()) {
-    spdlog::error("queue {}: cannot create {}: {}", dir_, corrupt_dir, s.ToString());
+    lm::log::Error("queue {}: cannot create {}: {}", dir_, corrupt_dir, s.ToString());
     return;
   }
   std::string target = JoinPath(corrupt_dir, name);
   struct stat st;
   if (::lstat(target.c_str(), &st) == 0) target += "." + RandomHex(4);
   if (::rename(PathOf(name).c_str(), target.c_str()) != 0) {
-    spdlog::error("queue {}: cannot move {} aside: {}", dir_, name,
-                  ErrnoStatus("rename", errno).ToString());
+    lm::log::Error("queue {}: cannot move {} aside: {}", dir_, name,
+                   ErrnoStatus("rename", errno).ToString());
     return;
   }
   for (const std::string& d : {corrupt_dir, dir_}) {
-    if (Status s = FsyncDir(d); !s.ok()) spdlog::error("queue {}: {}", dir_, s.ToString());
+    if (Status s = FsyncDir(d); !s.ok()) lm::log::Error("queue {}: {}", dir_, s.ToString());
   }
 }
 
@@ -312,7 +312,7 @@ Result<std::optional<QueuedBatch>> DiskQueue::Peek() {
     Result<std::string> data = ReadFile(PathOf(it->second.name));
     if (!data.ok()) {
       if (data.error().code() != StatusCode::kNotFound) return data.error();
-      spdlog::error("queue {}: queued record {} disappeared", dir_, it->second.name);
+      lm::log::Error("queue {}: queued record {} disappeared", dir_, it->second.name);
     } else if (Result<RecordView> record = DecodeRecord(*data); !record.ok()) {
       MoveToCorrupt(it->second.name, record.error());
     } else {

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include <fmt/format.h>
-#include <spdlog/spdlog.h>
+#include "common/logging.h"
 
 #include "collector/spool/spool_format.h"
 #include "common/crc32c.h"
@@ -98,15 +98,15 @@ Status Spool::Replay(const SpoolReplayFn& replay) {
     const size_t left = data.size() - off;
     if (last) {
       // A torn tail from a crash during append: nothing in it was acknowledged.
-      spdlog::warn("spool: {} at offset {} of {}; truncating {} torn tail bytes", scan.why, off,
-                   path, left);
+      lm::log::Warn("spool: {} at offset {} of {}; truncating {} torn tail bytes", scan.why, off,
+                    path, left);
       stats_.torn_tail_bytes += left;
       if (::truncate(path.c_str(), static_cast<off_t>(off)) != 0) {
         return ErrnoStatus(fmt::format("truncate {}", path), errno);
       }
     } else {
-      spdlog::error("spool: {} at offset {} of {}; skipping the rest of this segment", scan.why,
-                    off, path);
+      lm::log::Error("spool: {} at offset {} of {}; skipping the rest of this segment", scan.why,
+                     off, path);
       stats_.corrupt_records++;
     }
   }
@@ -174,8 +174,8 @@ Status Spool::WriteBatch(const std::deque<Pending>& batch) {
   if (!w.ok()) {
     // Remove whatever part was written so that the segment ends at a record boundary.
     if (::ftruncate(fd_.get(), static_cast<off_t>(segment_size_)) != 0) {
-      spdlog::error("spool: cannot truncate {} after a failed write: {}", path,
-                    std::strerror(errno));
+      lm::log::Error("spool: cannot truncate {} after a failed write: {}", path,
+                     std::strerror(errno));
     }
     return w;
   }
@@ -205,7 +205,7 @@ void Spool::CommitLoop() {
                             "collector")
                       : WriteBatch(batch);
     if (!s.ok())
-      spdlog::error("spool: append of {} records failed: {}", batch.size(), s.ToString());
+      lm::log::Error("spool: append of {} records failed: {}", batch.size(), s.ToString());
     {
       std::lock_guard lock(mu_);
       if (s.ok()) {
