@@ -25,11 +25,22 @@ struct ObjectInfo {
   uint64_t size = 0;
 };
 
-// One page of a listing. `next_start_after` is the key to pass as `start_after` for the next
-// page; empty when the listing is complete.
+// What to list: keys starting with `prefix` that sort after `start_after` (empty: from the
+// first), at most `max_keys` (1..1000) per page. `continuation` is empty for the first page
+// and the previous page's `continuation` for the next ones (start_after is then ignored).
+struct ListRequest {
+  std::string prefix;
+  std::string start_after;
+  std::string continuation;
+  size_t max_keys = 1000;
+};
+
+// One page of a listing. `continuation` is an opaque token for the next page (an S3
+// continuation token, or the last key for the filesystem store); empty when the listing
+// is complete.
 struct ListPage {
   std::vector<ObjectInfo> objects;
-  std::string next_start_after;
+  std::string continuation;
 };
 
 class ObjectStore {
@@ -61,10 +72,10 @@ class ObjectStore {
   // Removes the object; Ok when it did not exist.
   virtual Status Delete(std::string_view key) = 0;
 
-  // Up to `max_keys` (1..1000) objects whose key starts with `prefix` and sorts after
-  // `start_after` (empty: from the first), in ascending byte order of the key.
-  virtual Result<ListPage> List(std::string_view prefix, std::string_view start_after,
-                                size_t max_keys) = 0;
+  // One page of the objects `request` selects, in ascending byte order of the key.
+  // InvalidArgument for max_keys outside 1..1000 or a continuation token this store did
+  // not issue; Unavailable when the store cannot be reached.
+  virtual Result<ListPage> List(const ListRequest& request) = 0;
 };
 
 using ObjectStorePtr = std::unique_ptr<ObjectStore>;
@@ -79,14 +90,16 @@ Status ValidateKey(std::string_view key);
 // `start_after`; stops early when `fn` returns false. Errors of List are returned as is.
 template <typename Fn>
 Status ListAll(ObjectStore& store, std::string_view prefix, std::string_view start_after, Fn&& fn) {
-  std::string after(start_after);
+  ListRequest request;
+  request.prefix = std::string(prefix);
+  request.start_after = std::string(start_after);
   for (;;) {
-    LM_ASSIGN_OR_RETURN(ListPage page, store.List(prefix, after, 1000));
+    LM_ASSIGN_OR_RETURN(ListPage page, store.List(request));
     for (const ObjectInfo& info : page.objects) {
       if (!fn(info)) return Status::Ok();
     }
-    if (page.next_start_after.empty()) return Status::Ok();
-    after = std::move(page.next_start_after);
+    if (page.continuation.empty()) return Status::Ok();
+    request.continuation = std::move(page.continuation);
   }
 }
 

@@ -165,10 +165,16 @@ Status FsObjectStore::Delete(std::string_view key) {
   return FsyncDir(DirName(path));
 }
 
-Result<ListPage> FsObjectStore::List(std::string_view prefix, std::string_view start_after,
-                                     size_t max_keys) {
+Result<ListPage> FsObjectStore::List(const ListRequest& request) {
+  const size_t max_keys = request.max_keys;
   if (max_keys == 0 || max_keys > 1000) {
     return InvalidArgument(fmt::format("max_keys must be 1..1000 (got {})", max_keys));
+  }
+  const std::string_view prefix = request.prefix;
+  const std::string_view start_after =
+      request.continuation.empty() ? request.start_after : request.continuation;
+  if (!request.continuation.empty() && !request.continuation.starts_with(prefix)) {
+    return InvalidArgument("continuation token does not belong to this listing");
   }
   ListPage page;
   // The walk starts at the deepest directory named entirely by the prefix.
@@ -194,7 +200,7 @@ Result<ListPage> FsObjectStore::List(std::string_view prefix, std::string_view s
       if (!key.starts_with(prefix) || key <= start_after) continue;
       if (page.objects.size() == max_keys) {
         full = true;
-        page.next_start_after = page.objects.back().key;
+        page.continuation = page.objects.back().key;
         return Status::Ok();
       }
       struct stat st;

@@ -32,8 +32,8 @@ class FsObjectStore : public ObjectStore {
   Result<std::string> Get(std::string_view key) override;
   Result<ObjectInfo> Head(std::string_view key) override;
   Status Delete(std::string_view key) override;
-  Result<ListPage> List(std::string_view prefix, std::string_view start_after,
-                        size_t max_keys) override;
+  // The continuation token is the last key of the previous page.
+  Result<ListPage> List(const ListRequest& request) override;
 
   // Deletes temp files older than `min_age_s` seconds under the root (crash leftovers).
   // Returns how many were removed.

@@ -21,6 +21,14 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
+ListRequest Req(std::string prefix, std::string start_after = "", size_t max_keys = 1000) {
+  ListRequest r;
+  r.prefix = std::move(prefix);
+  r.start_after = std::move(start_after);
+  r.max_keys = max_keys;
+  return r;
+}
+
 std::vector<std::string> Keys(const ListPage& page) {
   std::vector<std::string> out;
   for (const ObjectInfo& o : page.objects) out.push_back(o.key);
@@ -108,42 +116,42 @@ TEST_F(FsObjectStoreTest, ListIsInByteOrderWithPrefixAndPages) {
   for (const char* k : {"a/b", "a-c", "a/a/z", "b", "a/b0", "ab"}) {
     ASSERT_TRUE(store_->Put(k, k).ok()) << k;
   }
-  auto all = store_->List("", "", 1000);
+  auto all = store_->List(Req("", "", 1000));
   ASSERT_TRUE(all.ok());
   EXPECT_THAT(Keys(*all), ElementsAre("a-c", "a/a/z", "a/b", "a/b0", "ab", "b"));
-  EXPECT_TRUE(all->next_start_after.empty());
+  EXPECT_TRUE(all->continuation.empty());
 
-  auto under_a = store_->List("a/", "", 1000);
+  auto under_a = store_->List(Req("a/", "", 1000));
   EXPECT_THAT(Keys(*under_a), ElementsAre("a/a/z", "a/b", "a/b0"));
-  auto partial_segment = store_->List("a/b", "", 1000);
+  auto partial_segment = store_->List(Req("a/b", "", 1000));
   EXPECT_THAT(Keys(*partial_segment), ElementsAre("a/b", "a/b0"));
-  auto a_prefix = store_->List("a", "", 1000);
+  auto a_prefix = store_->List(Req("a", "", 1000));
   EXPECT_THAT(Keys(*a_prefix), ElementsAre("a-c", "a/a/z", "a/b", "a/b0", "ab"));
 
   // Pages of two, resumed from next_start_after.
   std::vector<std::string> paged;
-  std::string after;
+  ListRequest request = Req("", "", 2);
   int pages = 0;
   do {
-    auto page = store_->List("", after, 2);
+    auto page = store_->List(request);
     ASSERT_TRUE(page.ok());
     for (auto& k : Keys(*page)) paged.push_back(k);
-    after = page->next_start_after;
+    request.continuation = page->continuation;
     ++pages;
-  } while (!after.empty());
+  } while (!request.continuation.empty());
   EXPECT_EQ(paged, Keys(*all));
   EXPECT_EQ(pages, 3);
 
-  auto after_key = store_->List("", "a/a/z", 1000);
+  auto after_key = store_->List(Req("", "a/a/z", 1000));
   EXPECT_THAT(Keys(*after_key), ElementsAre("a/b", "a/b0", "ab", "b"));
-  EXPECT_TRUE(store_->List("zz/", "", 10)->objects.empty());
-  EXPECT_FALSE(store_->List("", "", 0).ok());
+  EXPECT_TRUE(store_->List(Req("zz/", "", 10))->objects.empty());
+  EXPECT_FALSE(store_->List(Req("", "", 0)).ok());
 }
 
 TEST_F(FsObjectStoreTest, TempFilesAreInvisibleAndCleanedUp) {
   ASSERT_TRUE(store_->Put("d/real", "x").ok());
   std::ofstream(dir_.Path("objects/d/.tmp-crashed")) << "partial";
-  EXPECT_THAT(Keys(*store_->List("", "", 100)), ElementsAre("d/real"));
+  EXPECT_THAT(Keys(*store_->List(Req("", "", 100))), ElementsAre("d/real"));
   auto removed = store_->RemoveStaleTempFiles(0);
   ASSERT_TRUE(removed.ok());
   EXPECT_EQ(*removed, 1u);
