@@ -7,7 +7,7 @@ JOBS ?= $(shell nproc)
 FUZZ_SECONDS ?= 30
 CTEST_FLAGS ?= --output-on-failure -j $(JOBS)
 
-.PHONY: all bootstrap build test check test-asan fuzz torture demo format clean
+.PHONY: all bootstrap build test check test-asan fuzz torture bench demo format clean
 
 all: build
 
@@ -42,6 +42,11 @@ test: check test-asan fuzz
 # The log tailing torture test in its long form (the suite runs it with 20 kills).
 torture: build
 	LM_TORTURE_KILLS=$${LM_TORTURE_KILLS:-100} $(BUILD)/tests/e2e/log_torture_test
+
+# Benchmarks side by side with their peers (docs/benchmarks.md); reports in
+# build/bench-results/.
+bench: build
+	scripts/bench $(BUILD)
 
 demo: build
 	scripts/demo

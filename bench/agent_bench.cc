@@ -43,10 +43,12 @@ struct Options {
   std::string node_exporter = "/usr/bin/prometheus-node-exporter";
 };
 
-[[noreturn]] void Die(const std::string& why) {
-  std::fprintf(stderr, "agent_bench: %s\n", why.c_str());
-  std::exit(1);
-}
+// Thrown to abandon the run; unwinding stops every process the benchmark started.
+struct BenchError {
+  std::string why;
+};
+
+[[noreturn]] void Die(const std::string& why) { throw BenchError{why}; }
 
 int64_t WallMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -304,12 +306,7 @@ Options ParseArgs(int argc, char** argv) {
   return o;
 }
 
-}  // namespace
-}  // namespace lm::bench
-
-int main(int argc, char** argv) {
-  using namespace lm::bench;
-  Options o = ParseArgs(argc, argv);
+int Run(const Options& o) {
   std::vector<CycleResult> cycles;
   cycles.push_back(MeasureAgent(o));
   cycles.push_back(MeasureNodeExporter(o, "node_exporter (default collectors)", {}));
@@ -350,4 +347,17 @@ int main(int argc, char** argv) {
   }
   std::printf("\nReading the same file from the page cache with read(2): %.0f MiB/s.\n", raw);
   return 0;
+}
+
+}  // namespace
+}  // namespace lm::bench
+
+int main(int argc, char** argv) {
+  using namespace lm::bench;
+  try {
+    return Run(ParseArgs(argc, argv));
+  } catch (const BenchError& e) {
+    std::fprintf(stderr, "agent_bench: %s\n", e.why.c_str());
+    return 1;
+  }
 }
