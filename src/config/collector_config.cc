@@ -182,7 +182,8 @@ Status RequireNonEmpty(const TableReader& t, std::string_view key, const std::st
 
 Status ParseObjectStore(const TableReader& t, ObjectStoreConfig* store) {
   LM_RETURN_IF_ERROR(
-      t.CheckKeys({"type", "path", "endpoint", "bucket", "prefix", "region", "path_style"},
+      t.CheckKeys({"type", "path", "endpoint", "bucket", "prefix", "region", "path_style",
+                   "timeout_ms", "reconcile_interval_ms", "startup_load_hours"},
                   kS3CredentialsHint));
   std::string type = "none";
   LM_RETURN_IF_ERROR(t.GetString("type", &type));
@@ -192,6 +193,13 @@ Status ParseObjectStore(const TableReader& t, ObjectStoreConfig* store) {
   LM_RETURN_IF_ERROR(t.GetString("prefix", &store->prefix));
   LM_RETURN_IF_ERROR(t.GetString("region", &store->region));
   LM_RETURN_IF_ERROR(t.GetBool("path_style", &store->path_style));
+  LM_RETURN_IF_ERROR(t.GetUint32("timeout_ms", &store->timeout_ms));
+  LM_RETURN_IF_ERROR(t.CheckAtLeast("timeout_ms", store->timeout_ms, 100));
+  LM_RETURN_IF_ERROR(t.GetUint32("reconcile_interval_ms", &store->reconcile_interval_ms));
+  if (store->reconcile_interval_ms != 0) {
+    LM_RETURN_IF_ERROR(t.CheckAtLeast("reconcile_interval_ms", store->reconcile_interval_ms, 1000));
+  }
+  LM_RETURN_IF_ERROR(t.GetUint32("startup_load_hours", &store->startup_load_hours));
   if (type == "none") {
     store->type = ObjectStoreType::kNone;
   } else if (type == "filesystem") {
@@ -231,7 +239,12 @@ Result<CollectorConfig> ParseCollectorConfigImpl(std::string_view toml_text,
   CollectorConfig config;
   config.source_path = source_path;
   TableReader root(doc, source_path);
-  LM_RETURN_IF_ERROR(root.CheckKeys({"state_dir", "log_level", "ingest", "query", "object_store"}));
+  LM_RETURN_IF_ERROR(root.CheckKeys(
+      {"collector_id", "state_dir", "log_level", "ingest", "query", "object_store"}));
+  LM_RETURN_IF_ERROR(root.GetString("collector_id", &config.collector_id));
+  if (root.Has("collector_id") && !internal::IsValidAgentId(config.collector_id)) {
+    return root.Error("collector_id", "must be 1-128 characters of [A-Za-z0-9._-]");
+  }
   LM_RETURN_IF_ERROR(root.GetPath("state_dir", &config.state_dir));
   LM_RETURN_IF_ERROR(internal::GetLogLevel(root, "log_level", &config.log_level));
 

@@ -38,12 +38,19 @@ struct ObjectStoreConfig {
   std::string bucket;    // s3 and gcs
   std::string prefix;    // s3 and gcs: key prefix, may be empty
   std::string region = "us-east-1";
-  bool path_style = true;  // s3: path-style URLs (virtual-host style when false)
+  bool path_style = true;       // s3: path-style URLs (virtual-host style when false)
+  uint32_t timeout_ms = 30000;  // s3: per request attempt
+  // How often the reconciliation pass repairs derived indexes (0: only at start-up in
+  // s3_manifest mode and by `lm-collector reconcile`).
+  uint32_t reconcile_interval_ms = 600000;
+  // At start-up, batches accepted in this many past hours that the local spool does not hold
+  // are loaded into the query cache from the object store (0: none).
+  uint32_t startup_load_hours = 24;
 };
 
 struct IngestConfig {
   std::string listen = "0.0.0.0:8443";  // host:port; port 0 picks an ephemeral port
-  TlsFiles tls;                          // required: ingest is HTTPS only
+  TlsFiles tls;                         // required: ingest is HTTPS only
   AcceptanceMode acceptance = AcceptanceMode::kLocalSpool;
   uint32_t object_landing_interval_ms = 5000;
   protocol::DecodeLimits limits;
@@ -59,6 +66,8 @@ struct QueryConfig {
 
 struct CollectorConfig {
   std::string source_path;  // the file this was loaded from
+  // Names this collector in accepted manifests; the host name when not configured.
+  std::string collector_id;
   std::string state_dir = "/var/lib/lightmetrics";
   std::string log_level = "info";
   IngestConfig ingest;
@@ -66,6 +75,7 @@ struct CollectorConfig {
   ObjectStoreConfig object_store;
 
   std::string SpoolDir() const { return state_dir + "/spool"; }
+  std::string QuarantineDir() const { return state_dir + "/quarantine"; }
 };
 
 // The floor below which the built-in agent's own batches would be rejected.

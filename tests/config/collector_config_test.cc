@@ -427,6 +427,32 @@ TEST(CollectorConfigTest, ObjectStoreRequirements) {
   EXPECT_EQ(r->object_store.type, ObjectStoreType::kGcs);
 }
 
+TEST(CollectorConfigTest, ObjectStoreTimingsAndCollectorId) {
+  Result<CollectorConfig> d = ParseCollectorConfig(Minimal(), kFile);
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->object_store.timeout_ms, 30000u);
+  EXPECT_EQ(d->object_store.reconcile_interval_ms, 600000u);
+  EXPECT_EQ(d->object_store.startup_load_hours, 24u);
+  EXPECT_EQ(d->collector_id, "");
+  Result<CollectorConfig> r = ParseCollectorConfig(
+      "collector_id = \"c-1\"\n" + Minimal("",
+                                           "[object_store]\ntimeout_ms = 500\n"
+                                           "reconcile_interval_ms = 0\nstartup_load_hours = 0\n"),
+      kFile);
+  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  EXPECT_EQ(r->collector_id, "c-1");
+  EXPECT_EQ(r->object_store.timeout_ms, 500u);
+  EXPECT_EQ(r->object_store.reconcile_interval_ms, 0u);
+  EXPECT_EQ(r->object_store.startup_load_hours, 0u);
+  EXPECT_EQ(Message(Minimal("", "[object_store]\ntimeout_ms = 99\n")),
+            "/etc/lm/server.toml:12:1: object_store.timeout_ms: must be >= 100 (got 99)");
+  EXPECT_EQ(Message(Minimal("", "[object_store]\nreconcile_interval_ms = 999\n")),
+            "/etc/lm/server.toml:12:1: object_store.reconcile_interval_ms: must be >= 1000 (got "
+            "999)");
+  EXPECT_THAT(Message("collector_id = \"a b\"\n" + Minimal()),
+              HasSubstr("server.toml:1:1: collector_id: must be 1-128 characters"));
+}
+
 TEST(CollectorConfigTest, QueryTlsNeedsBothFiles) {
   EXPECT_EQ(Message(Minimal("", "tls_cert_file = \"q.crt\"\n")),
             "/etc/lm/server.toml:9:1: query.tls_key_file: required when query.tls_cert_file is "
