@@ -59,6 +59,49 @@ Status ScanSpool(const std::string& dir, const SpoolReplayFn& fn) {
   return Status::Ok();
 }
 
+Result<SpoolPosition> ReadSpoolFrom(const std::string& dir, SpoolPosition from,
+                                    const SpoolRecordFn& fn) {
+  LM_ASSIGN_OR_RETURN(std::vector<uint64_t> segments, ListSegments(dir));
+  SpoolPosition at = from;
+  for (size_t i = 0; i < segments.size(); ++i) {
+    const uint64_t number = segments[i];
+    if (number < from.segment) continue;
+    const bool last = i + 1 == segments.size();
+    const uint64_t start = number == from.segment ? from.offset : 0;
+    const std::string path = JoinPath(dir, SegmentName(number));
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd.valid()) return ErrnoStatus(fmt::format("open {}", path), errno);
+    struct stat st;
+    if (::fstat(fd.get(), &st) != 0) return ErrnoStatus(fmt::format("fstat {}", path), errno);
+    const uint64_t size = static_cast<uint64_t>(st.st_size);
+    std::string data;
+    if (size > start) {
+      data.resize(size - start);
+      LM_RETURN_IF_ERROR(PreadAll(fd.get(), data.data(), data.size(), start, path));
+    }
+    bool stopped = false;
+    SegmentScan scan = ScanSegment(data, [&](int64_t accepted, std::string_view frame) {
+      if (stopped) return;
+      const uint64_t end_offset =
+          start + static_cast<uint64_t>(frame.data() + frame.size() - data.data());
+      const SpoolPosition after{number, end_offset};
+      if (!fn(after, accepted, frame)) {
+        stopped = true;  // this record is not consumed
+        return;
+      }
+      at = after;
+    });
+    if (stopped) return at;
+    if (scan.why.empty() || last) {
+      if (last) return at;
+      continue;
+    }
+    // A corrupt record in an earlier segment: the rest of that segment is skipped.
+    at = SpoolPosition{number + 1, 0};
+  }
+  return at;
+}
+
 std::string EncodeSpoolRecord(int64_t accepted_unix_ms, std::string_view frame) {
   std::string body;
   body.reserve(8 + frame.size());

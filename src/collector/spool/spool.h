@@ -90,6 +90,27 @@ class Spool {
 
 using SpoolPtr = std::unique_ptr<Spool>;
 
+// A place in the spool: the byte offset in a segment. Records are read "after" a position,
+// i.e. starting at it.
+struct SpoolPosition {
+  uint64_t segment = 0;
+  uint64_t offset = 0;
+  auto operator<=>(const SpoolPosition&) const = default;
+};
+
+// Called for each record with the position right after it; return false to stop before
+// consuming it (the returned position then stays before the record).
+using SpoolRecordFn =
+    std::function<bool(SpoolPosition after, int64_t accepted_unix_ms, std::string_view frame)>;
+
+// Reads the valid records at and after `from`, oldest first, without changing anything (it
+// may run while the spool appends; a record being appended ends the read until the next
+// call). A segment whose records stop early because of a corrupt record (not the last
+// segment) is skipped from there, as at replay. Returns the position after the last record
+// passed to `fn` (`from` when none). IoError when a segment cannot be read.
+Result<SpoolPosition> ReadSpoolFrom(const std::string& dir, SpoolPosition from,
+                                    const SpoolRecordFn& fn);
+
 // Reads every valid record of the spool in `dir`, oldest first, without changing anything,
 // so it may run while a collector appends (for tools and tests). Each segment is read up to
 // its first invalid record, which may be one being appended right now. IoError when the

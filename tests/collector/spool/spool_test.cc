@@ -145,3 +145,60 @@ TEST(SpoolTest, AppendAfterCloseFails) {
 
 }  // namespace
 }  // namespace lm::collector
+
+namespace lm::collector {
+namespace {
+
+TEST(ReadSpoolFromTest, ReadsAcrossSegmentsFromAPositionAndStopsWhereAsked) {
+  TempDir dir;
+  Replayed r;
+  auto s = Spool::Open({.dir = dir.path(), .segment_bytes = 64}, r.Fn());
+  ASSERT_TRUE(s.ok());
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(AppendSync(**s, i, std::string(40, 'a' + i)).ok());
+
+  std::vector<std::string> seen;
+  auto end = ReadSpoolFrom(dir.path(), {}, [&](SpoolPosition, int64_t, std::string_view f) {
+    seen.emplace_back(f.substr(0, 1));
+    return true;
+  });
+  ASSERT_TRUE(end.ok()) << end.status().ToString();
+  EXPECT_EQ(seen, (std::vector<std::string>{"a", "b", "c", "d", "e"}));
+
+  // Stop before the third record: the position stays before it and resumes there.
+  seen.clear();
+  auto mid = ReadSpoolFrom(dir.path(), {}, [&](SpoolPosition, int64_t, std::string_view f) {
+    if (f[0] == 'c') return false;
+    seen.emplace_back(f.substr(0, 1));
+    return true;
+  });
+  ASSERT_TRUE(mid.ok());
+  EXPECT_EQ(seen, (std::vector<std::string>{"a", "b"}));
+  seen.clear();
+  auto rest = ReadSpoolFrom(dir.path(), *mid, [&](SpoolPosition, int64_t, std::string_view f) {
+    seen.emplace_back(f.substr(0, 1));
+    return true;
+  });
+  ASSERT_TRUE(rest.ok());
+  EXPECT_EQ(seen, (std::vector<std::string>{"c", "d", "e"}));
+  EXPECT_EQ(*rest, *end);
+
+  // Nothing new: the same position comes back; a new record is read next time.
+  auto again = ReadSpoolFrom(dir.path(), *end, [&](SpoolPosition, int64_t, std::string_view) {
+    ADD_FAILURE() << "no record expected";
+    return true;
+  });
+  EXPECT_EQ(*again, *end);
+  ASSERT_TRUE(AppendSync(**s, 9, "new").ok());
+  seen.clear();
+  auto after_new =
+      ReadSpoolFrom(dir.path(), *end, [&](SpoolPosition, int64_t t, std::string_view f) {
+        EXPECT_EQ(t, 9);
+        seen.emplace_back(f);
+        return true;
+      });
+  EXPECT_EQ(seen, (std::vector<std::string>{"new"}));
+  EXPECT_GT(*after_new, *end);
+}
+
+}  // namespace
+}  // namespace lm::collector
