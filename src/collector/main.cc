@@ -1,6 +1,13 @@
 // lm-collector: the Lightmetrics server. Subcommands:
 //   serve --config F [--ports-file P]   run until SIGINT/SIGTERM
 //   check-config --config F             validate the configuration and referenced files
+//   reconcile --config F                one reconciliation pass over the object store, with
+//                                       progress on stderr; exit 1 unless it ends "ok"
+//   quarantine list --config F [--limit N]
+//   quarantine show --config F --id ID [--export FILE]
+//   quarantine resolve --config F --id ID [--export FILE]
+//                                       inspect and resolve quarantined frames (resolve
+//                                       deletes the entry, after writing its frame to FILE)
 #include <pthread.h>
 #include <signal.h>
 
@@ -12,9 +19,13 @@
 #include "common/logging.h"
 
 #include "collector/collector.h"
+#include "collector/object_store_factory.h"
+#include "collector/quarantine/quarantine.h"
 #include "common/file_util.h"
 #include "common/logging.h"
 #include "config/collector_config.h"
+#include "objectstore/fs/fs_object_store.h"
+#include "objectstore/reconciler.h"
 
 namespace {
 
@@ -59,6 +70,84 @@ int Serve(const std::string& config_path, const std::string& ports_file) {
   return 0;
 }
 
+int Reconcile(const std::string& config_path) {
+  auto config = LoadChecked(config_path);
+  if (!config.ok()) return Fail(config.error());
+  auto store = lm::collector::OpenObjectStore(config->object_store);
+  if (!store.ok()) return Fail(store.error());
+  if (!*store) {
+    return Fail(lm::FailedPrecondition("no [object_store] is configured: nothing to reconcile"));
+  }
+  std::fprintf(stderr, "reconciling %s\n", (*store)->Describe().c_str());
+  lm::objectstore::Reconciler reconciler(store->get());
+  auto report = reconciler.RunOnce([](const lm::objectstore::ReconcileReport& r) {
+    std::fprintf(stderr, "\r%llu manifests, %llu index entries, %llu repairs, %llu errors",
+                 static_cast<unsigned long long>(r.manifests_scanned),
+                 static_cast<unsigned long long>(r.index_entries_scanned),
+                 static_cast<unsigned long long>(r.repairs),
+                 static_cast<unsigned long long>(r.errors));
+  });
+  std::fprintf(stderr, "\n");
+  std::printf("state %s: %llu manifests, %llu index entries, %llu repairs, %llu errors\n",
+              std::string(lm::objectstore::ReconcileStateName(report.state)).c_str(),
+              static_cast<unsigned long long>(report.manifests_scanned),
+              static_cast<unsigned long long>(report.index_entries_scanned),
+              static_cast<unsigned long long>(report.repairs),
+              static_cast<unsigned long long>(report.errors));
+  for (const std::string& e : report.error_samples) std::printf("error: %s\n", e.c_str());
+  return report.state == lm::objectstore::ReconcileReport::State::kOk ? 0 : 1;
+}
+
+void PrintEntry(const lm::collector::QuarantineEntry& e) {
+  std::printf("%s\n  identity %s/%s/%llu-%llu, %llu bytes, sha256 %s\n", e.id.c_str(),
+              e.identity.agent_id.c_str(), e.identity.boot_id.c_str(),
+              static_cast<unsigned long long>(e.identity.seq_start),
+              static_cast<unsigned long long>(e.identity.seq_end),
+              static_cast<unsigned long long>(e.frame_bytes), e.sha256.c_str());
+  std::printf("  accepted sha256 %s\n  received %lld ms by %s: %s\n",
+              e.accepted_sha256.empty() ? "(unknown)" : e.accepted_sha256.c_str(),
+              static_cast<long long>(e.received_unix_ms), e.collector.c_str(), e.reason.c_str());
+}
+
+int QuarantineCommand(const std::string& config_path, const std::string& action,
+                      const std::string& id, const std::string& export_path, size_t limit) {
+  auto config = LoadChecked(config_path);
+  if (!config.ok()) return Fail(config.error());
+  auto store = lm::collector::OpenObjectStore(config->object_store);
+  if (!store.ok()) return Fail(store.error());
+  lm::objectstore::ObjectStorePtr local;
+  lm::objectstore::ObjectStore* where = store->get();
+  if (where == nullptr) {
+    auto fs = lm::objectstore::FsObjectStore::Open(config->QuarantineDir());
+    if (!fs.ok()) return Fail(fs.error());
+    local = std::move(fs).value();
+    where = local.get();
+  }
+  lm::collector::Quarantine quarantine(where, config->collector_id);
+  if (action == "list") {
+    auto entries = quarantine.List(limit);
+    if (!entries.ok()) return Fail(entries.error());
+    for (const auto& e : *entries) PrintEntry(e);
+    std::printf("%zu entries\n", entries->size());
+    return 0;
+  }
+  auto entry = quarantine.Get(id);
+  if (!entry.ok()) return Fail(entry.error());
+  if (!export_path.empty()) {
+    auto frame = quarantine.Frame(id);
+    if (!frame.ok()) return Fail(frame.error());
+    if (lm::Status s = lm::WriteFileAtomic(export_path, *frame, 0600); !s.ok()) return Fail(s);
+    std::printf("frame written to %s\n", export_path.c_str());
+  }
+  if (action == "show") {
+    PrintEntry(*entry);
+    return 0;
+  }
+  if (lm::Status s = quarantine.Resolve(id); !s.ok()) return Fail(s);
+  std::printf("resolved %s\n", id.c_str());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -72,7 +161,31 @@ int main(int argc, char** argv) {
                     "write the bound ports as JSON to this file once listening");
   auto* check = app.add_subcommand("check-config", "validate the configuration and its files");
   check->add_option("--config", config_path, "server.toml")->required();
+  auto* reconcile =
+      app.add_subcommand("reconcile", "repair missing derived index entries in the object store");
+  reconcile->add_option("--config", config_path, "server.toml")->required();
+  auto* quarantine = app.add_subcommand("quarantine", "inspect and resolve quarantined frames");
+  quarantine->require_subcommand(1);
+  std::string id;
+  std::string export_path;
+  size_t limit = 1000;
+  auto* q_list = quarantine->add_subcommand("list", "list quarantined frames");
+  q_list->add_option("--config", config_path, "server.toml")->required();
+  q_list->add_option("--limit", limit, "most entries to list")->check(CLI::Range(1, 100000));
+  auto* q_show = quarantine->add_subcommand("show", "show one entry");
+  auto* q_resolve = quarantine->add_subcommand("resolve", "delete one entry");
+  for (auto* sub : {q_show, q_resolve}) {
+    sub->add_option("--config", config_path, "server.toml")->required();
+    sub->add_option("--id", id, "the entry id, as listed")->required();
+    sub->add_option("--export", export_path, "write the quarantined frame to this file first");
+  }
   CLI11_PARSE(app, argc, argv);
+
+  if (reconcile->parsed()) return Reconcile(config_path);
+  if (quarantine->parsed()) {
+    const std::string action = q_list->parsed() ? "list" : q_show->parsed() ? "show" : "resolve";
+    return QuarantineCommand(config_path, action, id, export_path, limit);
+  }
 
   if (check->parsed()) {
     auto c = LoadChecked(config_path);

@@ -24,6 +24,24 @@ struct DecodeLimits {
   uint32_t nesting_limit = 16;
 };
 
+// Limits for frames that were already accepted (spool replay, landing, object-store reads):
+// they passed the limits in force when they arrived, which may have been lowered since.
+// Only the frame size (1 GiB) and the Cap'n Proto traversal bounds still apply.
+inline DecodeLimits AcceptedFrameLimits() {
+  DecodeLimits l;
+  l.max_frame_bytes = 1ull << 30;
+  l.max_series_per_batch = UINT32_MAX;
+  l.max_labels_per_series = UINT32_MAX;
+  l.max_label_key_bytes = UINT32_MAX;
+  l.max_label_value_bytes = UINT32_MAX;
+  l.max_samples_per_series = UINT32_MAX;
+  l.max_buckets_per_histogram = UINT32_MAX;
+  l.max_logs_per_batch = UINT32_MAX;
+  l.max_log_message_bytes = UINT32_MAX;
+  l.max_alerts_per_batch = UINT32_MAX;
+  return l;
+}
+
 // Identity fields are bounded independently of configuration.
 inline constexpr uint32_t kMaxAgentIdBytes = 128;
 inline constexpr uint32_t kMaxBootIdBytes = 64;

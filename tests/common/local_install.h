@@ -46,9 +46,17 @@ class LocalInstall {
   // False when scripts/gen-tls failed.
   bool tls_ok() const { return tls_ok_; }
 
-  // Extra TOML lines for the [ingest] table (limits).
+  // Extra TOML lines for the [ingest] table (limits, acceptance).
   void SetIngestExtra(const std::string& extra) {
-    WriteText(dir_.Path("server.toml"), ServerToml(extra));
+    ingest_extra_ = extra;
+    WriteText(dir_.Path("server.toml"), ServerToml(ingest_extra_));
+  }
+  // Extra TOML: `top` before the first table (top-level keys such as collector_id), `tail`
+  // after the last (e.g. an [object_store] table).
+  void SetServerExtra(const std::string& top, const std::string& tail) {
+    server_top_ = top;
+    server_tail_ = tail;
+    WriteText(dir_.Path("server.toml"), ServerToml(ingest_extra_));
   }
 
   std::string Bin(const std::string& name) const {
@@ -112,6 +120,20 @@ class LocalInstall {
     return HttpDo(r);
   }
 
+  // GET or form POST on the query listener with the query token.
+  HttpResult QueryPath(const std::string& path_and_query, const std::string& method = "GET",
+                       const std::string& form = "") const {
+    HttpRequest r;
+    r.method = method;
+    r.url = fmt::format("http://127.0.0.1:{}{}", query_port_, path_and_query);
+    r.headers.push_back(std::string("Authorization: Bearer ") + kQueryToken);
+    if (method == "POST") {
+      r.headers.push_back("Content-Type: application/x-www-form-urlencoded");
+      r.body = form;
+    }
+    return HttpDo(r);
+  }
+
   HttpResult PostFrame(const std::string& frame, uint64_t seq_start, uint64_t seq_end,
                        std::vector<std::string> extra_headers = {},
                        const std::string& token = kAgentToken,
@@ -137,7 +159,8 @@ class LocalInstall {
 
  private:
   std::string ServerToml(const std::string& ingest_extra) const {
-    return fmt::format(R"(state_dir = "state"
+    return fmt::format(R"({}
+state_dir = "state"
 [ingest]
 listen = "127.0.0.1:0"
 tls_cert_file = "tls/server.crt"
@@ -149,8 +172,9 @@ token_file = "secrets/host-a.token"
 [query]
 listen = "127.0.0.1:0"
 token_file = "secrets/query.token"
+{}
 )",
-                       ingest_extra, kAgentId);
+                       server_top_, ingest_extra, kAgentId, server_tail_);
   }
 
   std::string AgentToml() const {
@@ -176,6 +200,9 @@ dir = "queue"
   int query_port_ = 0;
   std::string agent_top_;
   std::string agent_tail_;
+  std::string ingest_extra_;
+  std::string server_top_;
+  std::string server_tail_;
 };
 
 }  // namespace lm::testing

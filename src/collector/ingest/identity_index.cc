@@ -12,14 +12,18 @@ std::string IdentityIndex::Key(const protocol::BatchIdentity& id) {
 
 IdentityIndex::Claim IdentityIndex::TryClaim(const protocol::BatchIdentity& id,
                                              const std::string& sha256,
-                                             std::function<void(AcceptOutcome)> waiter) {
+                                             std::function<void(AcceptOutcome)> waiter,
+                                             std::string* known_sha256) {
   std::lock_guard lock(mu_);
   auto [it, inserted] = entries_.try_emplace(Key(id));
   if (inserted) {
     it->second.sha256 = sha256;
     return Claim::kClaimed;
   }
-  if (it->second.sha256 != sha256) return Claim::kConflict;
+  if (it->second.sha256 != sha256) {
+    if (known_sha256 != nullptr) *known_sha256 = it->second.sha256;
+    return Claim::kConflict;
+  }
   if (it->second.durable) return Claim::kDuplicate;
   it->second.waiters.push_back(std::move(waiter));
   return Claim::kWaiting;
@@ -53,6 +57,11 @@ bool IdentityIndex::AddDurable(const protocol::BatchIdentity& id, const std::str
     return true;
   }
   return it->second.sha256 == sha256;
+}
+
+bool IdentityIndex::Contains(const protocol::BatchIdentity& id) const {
+  std::lock_guard lock(mu_);
+  return entries_.count(Key(id)) > 0;
 }
 
 size_t IdentityIndex::size() const {

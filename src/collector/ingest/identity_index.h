@@ -22,10 +22,11 @@ class IdentityIndex {
   // Claims `id` for a new acceptance with `sha256`:
   //   kClaimed   - unknown identity; the caller must call Complete(id, ...) later;
   //   kDuplicate - already durable with the same digest;
-  //   kConflict  - known (durable or pending) with a different digest;
+  //   kConflict  - known (durable or pending) with a different digest, which is stored in
+  //                `*known_sha256` when given;
   //   kWaiting   - pending with the same digest; `waiter` will receive the outcome.
   Claim TryClaim(const protocol::BatchIdentity& id, const std::string& sha256,
-                 std::function<void(AcceptOutcome)> waiter);
+                 std::function<void(AcceptOutcome)> waiter, std::string* known_sha256 = nullptr);
 
   // Ends a claim. On success the identity becomes durable and waiters get kDuplicate; on
   // failure it is forgotten and waiters get `failure`.
@@ -34,6 +35,9 @@ class IdentityIndex {
   // Records an identity known durable (start-up replay). Returns false when it was already
   // present with a different digest (reported by the caller).
   bool AddDurable(const protocol::BatchIdentity& id, const std::string& sha256);
+
+  // True when `id` is known (durable or pending).
+  bool Contains(const protocol::BatchIdentity& id) const;
 
   size_t size() const;
 

@@ -8,11 +8,13 @@ namespace lm::collector {
 void LocalSpoolAcceptor::Accept(BatchPtr batch, std::string frame,
                                 std::function<void(AcceptOutcome)> done) {
   std::string digest = Sha256Hex(frame);
-  switch (index_->TryClaim(batch->identity, digest, done)) {
+  std::string known;
+  switch (index_->TryClaim(batch->identity, digest, done, &known)) {
     case IdentityIndex::Claim::kDuplicate:
       done(AcceptOutcome{AcceptOutcomeKind::kDuplicate, ""});
       return;
     case IdentityIndex::Claim::kConflict:
+      if (on_conflict_) on_conflict_(batch->identity, frame, digest, known);
       done(AcceptOutcome{AcceptOutcomeKind::kConflict,
                          "this batch identity was already accepted with different bytes"});
       return;
