@@ -30,8 +30,8 @@
 namespace lm::collector {
 
 struct LanderOptions {
-  std::string spool_dir;
-  std::string collector_id;
+  std::string spool_dir = {};
+  std::string collector_id = {};
   uint32_t interval_ms = 5000;
 };
 
