@@ -142,6 +142,8 @@ Status Lander::RunPass() {
   if (!failure.ok()) {
     stats_.failed_passes++;
     stats_.last_error = failure.ToString();
+  } else {
+    stats_.last_error.clear();
   }
   return failure;
 }

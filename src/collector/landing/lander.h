@@ -44,7 +44,7 @@ struct LanderStats {
   uint64_t failed_passes = 0;
   SpoolPosition landed_to;  // everything before this is landed
   int64_t last_pass_unix_ms = 0;
-  std::string last_error;  // of the latest failed pass
+  std::string last_error;  // of the latest pass when it failed; empty after a full pass
 };
 
 class Lander {

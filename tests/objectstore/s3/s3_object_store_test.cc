@@ -8,7 +8,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "tests/objectstore/s3/rgw_fixture.h"
+#include "tests/common/rgw_server.h"
 
 namespace lm::objectstore {
 namespace {

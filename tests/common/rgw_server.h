@@ -67,6 +67,14 @@ class RgwServer {
     if (std::system(cmd.c_str()) != 0) std::fprintf(stderr, "rgw-down.sh failed\n");
   }
 
+  // Stops or starts only the gateway (objects are kept): an S3 outage. False on failure.
+  bool Gateway(const std::string& action) {
+    const std::string cmd =
+        fmt::format("{}/tests/s3/rgw-gateway.sh '{}' {} >>'{}' 2>&1", LM_SOURCE_DIR,
+                    dir_.Path("rgw"), action, dir_.Path("gateway.log"));
+    return std::system(cmd.c_str()) == 0;
+  }
+
   std::string endpoint() const { return fmt::format("http://127.0.0.1:{}", port_); }
   int port() const { return port_; }
   std::string dir() const { return dir_.Path("rgw"); }
