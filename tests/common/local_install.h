@@ -73,6 +73,15 @@ class LocalInstall {
     if (ingest_port_ != 0) WriteText(Path("agent.toml"), AgentToml());
   }
 
+  // Keeps the ingest port of the running collector for later starts (clients that outlive
+  // a restart keep their address).
+  void PinIngestPort() {
+    fixed_ingest_port_ = ingest_port_;
+    WriteText(dir_.Path("server.toml"), ServerToml(ingest_extra_));
+  }
+  // The collector process (for signals), or null.
+  Process* collector_process() { return collector_.get(); }
+
   // Starts lm-collector, waits until it reports its ports and writes agent.toml. Returns
   // an error text (with the collector's log) or "".
   std::string StartCollector() {
@@ -162,7 +171,7 @@ class LocalInstall {
     return fmt::format(R"({}
 state_dir = "state"
 [ingest]
-listen = "127.0.0.1:0"
+listen = "127.0.0.1:{}"
 tls_cert_file = "tls/server.crt"
 tls_key_file = "tls/server.key"
 {}
@@ -174,7 +183,7 @@ listen = "127.0.0.1:0"
 token_file = "secrets/query.token"
 {}
 )",
-                       server_top_, ingest_extra, kAgentId, server_tail_);
+                       server_top_, fixed_ingest_port_, ingest_extra, kAgentId, server_tail_);
   }
 
   std::string AgentToml() const {
@@ -203,6 +212,7 @@ dir = "queue"
   std::string ingest_extra_;
   std::string server_top_;
   std::string server_tail_;
+  int fixed_ingest_port_ = 0;
 };
 
 }  // namespace lm::testing
