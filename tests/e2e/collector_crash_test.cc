@@ -93,8 +93,6 @@ TEST(CollectorCrashTest, NothingAcknowledgedIsLostOrDoubledAcrossKills) {
   stop = true;
   for (auto& t : clients) t.join();
 
-  // Let landing finish, then stop cleanly and count.
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
   env.StopCollector();
   std::map<std::string, std::vector<std::string>> spooled;  // identity -> digests
   ASSERT_TRUE(collector::ScanSpool(env.Path("state/spool"), [&](int64_t, std::string_view frame) {
@@ -119,8 +117,25 @@ TEST(CollectorCrashTest, NothingAcknowledgedIsLostOrDoubledAcrossKills) {
   for (const auto& [id, shas] : spooled) {
     if (!acked.count(id) && shas.size() > 1) duplicated += shas.size() - 1;
   }
-  // Landed: every spooled identity has one manifest naming the spooled bytes.
+  // Landed: every spooled identity gets one manifest naming the spooled bytes. Landing may
+  // lag behind a storm: a last collector run catches up.
   auto store = objectstore::FsObjectStore::Open(env.Path("objects"));
+  auto manifests = [&] {
+    size_t n = 0;
+    EXPECT_TRUE(objectstore::ListAll(**store, objectstore::kAcceptedPrefix, "",
+                                     [&](const objectstore::ObjectInfo&) {
+                                       ++n;
+                                       return true;
+                                     })
+                    .ok());
+    return n;
+  };
+  env.StartCollector();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(2);
+  while (manifests() < spooled.size() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  env.StopCollector();
   uint64_t landed = 0;
   ASSERT_TRUE(objectstore::ListAll(**store, objectstore::kAcceptedPrefix, "",
                                    [&](const objectstore::ObjectInfo& o) {
