@@ -1,6 +1,7 @@
 // Resource readings of a live process from /proc, for the benchmarks.
 #pragma once
 
+#include <dirent.h>
 #include <sys/types.h>
 
 #include <cstdint>
@@ -10,13 +11,23 @@
 
 namespace lm::bench {
 
-// CPU time the process has run, in nanoseconds (first field of /proc/<pid>/schedstat: all
-// threads, nanosecond resolution); 0 when unreadable.
+// CPU time the process's live threads have run, in nanoseconds: the sum of the first field
+// of /proc/<pid>/task/<tid>/schedstat (nanosecond resolution). Threads that already exited
+// are not counted, so callers measure processes whose threads live for the whole run.
+// 0 when unreadable.
 inline uint64_t CpuNanos(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/schedstat");
-  uint64_t ns = 0;
-  in >> ns;
-  return ns;
+  const std::string tasks = "/proc/" + std::to_string(pid) + "/task";
+  uint64_t total = 0;
+  DIR* d = ::opendir(tasks.c_str());
+  if (d == nullptr) return 0;
+  while (struct dirent* e = ::readdir(d)) {
+    if (e->d_name[0] == '.') continue;
+    std::ifstream in(tasks + "/" + e->d_name + "/schedstat");
+    uint64_t ns = 0;
+    if (in >> ns) total += ns;
+  }
+  ::closedir(d);
+  return total;
 }
 
 // A "VmXxx:" field of /proc/<pid>/status in KiB (VmRSS: resident now; VmHWM: peak resident);
