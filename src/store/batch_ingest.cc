@@ -30,13 +30,19 @@ Labels WithName(std::vector<Label> base, std::string name) {
 
 void IngestBatchMetrics(const protocol::Batch& batch, Appender* appender) {
   const std::string& agent = batch.identity.agent_id;
+  std::vector<int64_t> ts;
+  std::vector<double> vs;
   for (const protocol::MetricSeries& s : batch.series) {
     std::vector<Label> base = BaseLabels(s, agent);
     if (s.kind != protocol::MetricKind::kHistogram) {
-      Labels labels = WithName(base, s.name);
+      Labels labels = WithName(std::move(base), s.name);
+      ts.clear();
+      vs.clear();
       for (const auto& sm : s.samples) {
-        appender->Append(labels, sm.time_unix_nano / 1'000'000, sm.value);
+        ts.push_back(sm.time_unix_nano / 1'000'000);
+        vs.push_back(sm.value);
       }
+      appender->AppendMany(labels, ts.data(), vs.data(), ts.size());
       continue;
     }
     Labels sum = WithName(base, s.name + "_sum");

@@ -50,29 +50,26 @@ std::vector<uint32_t> Intersect(const std::vector<uint32_t>& a, const std::vecto
 
 }  // namespace
 
-void MemStore::Append(const Labels& labels, int64_t t, double v) {
-  MemSeries* s = nullptr;
+MemStore::MemSeries* MemStore::GetOrCreate(const Labels& labels) {
   {
     std::shared_lock lock(mu_);
     auto it = ids_.find(labels);
-    if (it != ids_.end()) s = series_[it->second].get();
+    if (it != ids_.end()) return series_[it->second].get();
   }
-  if (s == nullptr) {
-    std::unique_lock lock(mu_);
-    auto it = ids_.find(labels);
-    if (it != ids_.end()) {
-      s = series_[it->second].get();
-    } else {
-      uint32_t id = static_cast<uint32_t>(series_.size());
-      auto ms = std::make_unique<MemSeries>();
-      ms->labels = labels;
-      s = ms.get();
-      series_.push_back(std::move(ms));
-      ids_.emplace(labels, id);
-      for (const Label& l : labels.items()) postings_[l.name][l.value].push_back(id);
-    }
-  }
-  std::lock_guard lock(s->mu);
+  std::unique_lock lock(mu_);
+  auto it = ids_.find(labels);
+  if (it != ids_.end()) return series_[it->second].get();
+  uint32_t id = static_cast<uint32_t>(series_.size());
+  auto ms = std::make_unique<MemSeries>();
+  ms->labels = labels;
+  MemSeries* s = ms.get();
+  series_.push_back(std::move(ms));
+  ids_.emplace(labels, id);
+  for (const Label& l : labels.items()) postings_[l.name][l.value].push_back(id);
+  return s;
+}
+
+void MemStore::AppendLocked(MemSeries* s, int64_t t, double v) {
   if (s->ts.empty() || t > s->ts.back()) {
     s->ts.push_back(t);
     s->vs.push_back(v);
@@ -83,6 +80,19 @@ void MemStore::Append(const Labels& labels, int64_t t, double v) {
   auto idx = pos - s->ts.begin();
   s->ts.insert(pos, t);
   s->vs.insert(s->vs.begin() + idx, v);
+}
+
+void MemStore::Append(const Labels& labels, int64_t t, double v) {
+  MemSeries* s = GetOrCreate(labels);
+  std::lock_guard lock(s->mu);
+  AppendLocked(s, t, v);
+}
+
+void MemStore::AppendMany(const Labels& labels, const int64_t* ts, const double* vs, size_t n) {
+  if (n == 0) return;
+  MemSeries* s = GetOrCreate(labels);
+  std::lock_guard lock(s->mu);
+  for (size_t i = 0; i < n; ++i) AppendLocked(s, ts[i], vs[i]);
 }
 
 std::vector<uint32_t> MemStore::Candidates(const std::vector<Matcher>& matchers) const {

@@ -25,6 +25,7 @@ class MemStore : public Querier, public Appender {
   MemStore& operator=(const MemStore&) = delete;
 
   void Append(const Labels& labels, int64_t t, double v) override;
+  void AppendMany(const Labels& labels, const int64_t* ts, const double* vs, size_t n) override;
   Result<std::vector<SeriesPtr>> Select(const std::vector<Matcher>& matchers, int64_t mint,
                                         int64_t maxt) const override;
 
@@ -38,6 +39,10 @@ class MemStore : public Querier, public Appender {
     std::vector<int64_t> ts;  // sorted, unique
     std::vector<double> vs;
   };
+
+  // The series of `labels`, created when new.
+  MemSeries* GetOrCreate(const Labels& labels);
+  static void AppendLocked(MemSeries* s, int64_t t, double v);
 
   // Candidate ids from the equality postings, or all ids when no matcher narrows them.
   std::vector<uint32_t> Candidates(const std::vector<Matcher>& matchers) const;

@@ -32,6 +32,22 @@ TEST(MemStoreTest, OutOfOrderMergedAndDuplicatesIgnored) {
             (std::vector<std::pair<int64_t, double>>{{10, 1}, {20, 2}, {30, 3}}));
 }
 
+TEST(MemStoreTest, AppendManyMergesLikeAppend) {
+  MemStore st;
+  Labels a = L({{"__name__", "m"}, {"k", "a"}});
+  const int64_t ts[] = {30, 10, 20, 20, 40};
+  const double vs[] = {3, 1, 2, 99, 4};
+  st.AppendMany(a, ts, vs, 5);
+  st.AppendMany(a, ts, vs, 0);
+  auto r = st.Select({M(MatchType::kEqual, "k", "a")}, 0, 100);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->size(), 1u);
+  EXPECT_EQ(Samples(*(*r)[0]),
+            (std::vector<std::pair<int64_t, double>>{{10, 1}, {20, 2}, {30, 3}, {40, 4}}));
+  EXPECT_EQ(st.NumSeries(), 1u);
+  EXPECT_EQ(st.NumSamples(), 4u);
+}
+
 TEST(MemStoreTest, MatchersAndTimeRange) {
   MemStore st;
   st.Append(L({{"__name__", "m"}, {"k", "a"}}), 10, 1);
