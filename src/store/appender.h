@@ -3,6 +3,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <string_view>
 
 #include "store/labels.h"
 
@@ -19,6 +21,16 @@ class Appender {
   // all of them. The default calls Append n times.
   virtual void AppendMany(const Labels& labels, const int64_t* ts, const double* vs, size_t n) {
     for (size_t i = 0; i < n; ++i) Append(labels, ts[i], vs[i]);
+  }
+
+  // AppendMany for a series named by `key`, any byte string that always denotes the same
+  // label set (e.g. the series as it arrived on the wire); `make_labels` builds that label
+  // set and is only called when the key is not known yet. Lets an implementation skip
+  // building and hashing Labels for series it has seen. The default builds them each time.
+  virtual void AppendKeyed(std::string_view key, const std::function<Labels()>& make_labels,
+                           const int64_t* ts, const double* vs, size_t n) {
+    (void)key;
+    AppendMany(make_labels(), ts, vs, n);
   }
 };
 

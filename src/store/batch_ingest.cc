@@ -21,6 +21,12 @@ std::vector<Label> BaseLabels(const protocol::MetricSeries& s, const std::string
   return out;
 }
 
+void AppendPart(std::string_view part, std::string* key) {
+  const uint32_t n = static_cast<uint32_t>(part.size());
+  key->append(reinterpret_cast<const char*>(&n), sizeof n);
+  key->append(part);
+}
+
 Labels WithName(std::vector<Label> base, std::string name) {
   base.push_back(Label{std::string(kMetricNameLabel), std::move(name)});
   return Labels(std::move(base));
@@ -32,19 +38,30 @@ void IngestBatchMetrics(const protocol::Batch& batch, Appender* appender) {
   const std::string& agent = batch.identity.agent_id;
   std::vector<int64_t> ts;
   std::vector<double> vs;
+  std::string key;
   for (const protocol::MetricSeries& s : batch.series) {
-    std::vector<Label> base = BaseLabels(s, agent);
     if (s.kind != protocol::MetricKind::kHistogram) {
-      Labels labels = WithName(std::move(base), s.name);
+      // The series as it arrived: agent, name and labels, each length-prefixed so that no
+      // two different series share a key.
+      key.clear();
+      AppendPart(agent, &key);
+      AppendPart(s.name, &key);
+      for (const auto& l : s.labels) {
+        AppendPart(l.key, &key);
+        AppendPart(l.value, &key);
+      }
       ts.clear();
       vs.clear();
       for (const auto& sm : s.samples) {
         ts.push_back(sm.time_unix_nano / 1'000'000);
         vs.push_back(sm.value);
       }
-      appender->AppendMany(labels, ts.data(), vs.data(), ts.size());
+      appender->AppendKeyed(
+          key, [&] { return WithName(BaseLabels(s, agent), s.name); }, ts.data(), vs.data(),
+          ts.size());
       continue;
     }
+    std::vector<Label> base = BaseLabels(s, agent);
     Labels sum = WithName(base, s.name + "_sum");
     Labels count = WithName(base, s.name + "_count");
     for (const auto& h : s.histogram_samples) {

@@ -95,6 +95,24 @@ void MemStore::AppendMany(const Labels& labels, const int64_t* ts, const double*
   for (size_t i = 0; i < n; ++i) AppendLocked(s, ts[i], vs[i]);
 }
 
+void MemStore::AppendKeyed(std::string_view key, const std::function<Labels()>& make_labels,
+                           const int64_t* ts, const double* vs, size_t n) {
+  if (n == 0) return;
+  MemSeries* s = nullptr;
+  {
+    std::shared_lock lock(mu_);
+    auto it = key_ids_.find(std::string(key));
+    if (it != key_ids_.end()) s = series_[it->second].get();
+  }
+  if (s == nullptr) {
+    s = GetOrCreate(make_labels());
+    std::unique_lock lock(mu_);
+    key_ids_.emplace(std::string(key), ids_.at(s->labels));
+  }
+  std::lock_guard lock(s->mu);
+  for (size_t i = 0; i < n; ++i) AppendLocked(s, ts[i], vs[i]);
+}
+
 std::vector<uint32_t> MemStore::Candidates(const std::vector<Matcher>& matchers) const {
   bool narrowed = false;
   std::vector<uint32_t> ids;

@@ -26,6 +26,9 @@ class MemStore : public Querier, public Appender {
 
   void Append(const Labels& labels, int64_t t, double v) override;
   void AppendMany(const Labels& labels, const int64_t* ts, const double* vs, size_t n) override;
+  // Keys seen before resolve through a hash map of keys to series, without Labels.
+  void AppendKeyed(std::string_view key, const std::function<Labels()>& make_labels,
+                   const int64_t* ts, const double* vs, size_t n) override;
   Result<std::vector<SeriesPtr>> Select(const std::vector<Matcher>& matchers, int64_t mint,
                                         int64_t maxt) const override;
 
@@ -49,6 +52,8 @@ class MemStore : public Querier, public Appender {
 
   mutable std::shared_mutex mu_;
   std::unordered_map<Labels, uint32_t, LabelsHash> ids_;
+  // AppendKeyed's keys -> series ids.
+  std::unordered_map<std::string, uint32_t> key_ids_;
   std::vector<std::unique_ptr<MemSeries>> series_;
   std::map<std::string, std::map<std::string, std::vector<uint32_t>>, std::less<>> postings_;
 };

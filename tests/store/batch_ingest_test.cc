@@ -51,3 +51,27 @@ TEST(BatchIngestTest, ScalarAndHistogramSeries) {
 
 }  // namespace
 }  // namespace lm::store
+
+namespace lm::store {
+namespace {
+
+TEST(BatchIngestKeyTest, SeriesThatDifferOnlyInWhereBytesSplitStayApart) {
+  MemStore st;
+  protocol::Batch b;
+  b.identity = {"a", "boot", 1, 1};
+  protocol::MetricSeries one;
+  one.name = "m";
+  one.labels = {{"k", std::string("x\0y", 3)}};
+  one.samples = {{1'000'000, 1}};
+  protocol::MetricSeries two;
+  two.name = "m";
+  two.labels = {{"k", "x"}, {"y", ""}};
+  two.samples = {{1'000'000, 2}};
+  b.series = {one, two, one};
+  IngestBatchMetrics(b, &st);
+  EXPECT_EQ(st.NumSeries(), 2u);
+  EXPECT_EQ(st.NumSamples(), 2u);
+}
+
+}  // namespace
+}  // namespace lm::store
