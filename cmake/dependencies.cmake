@@ -48,3 +48,14 @@ endfunction()
 
 lm_dual_dep(lm_dep_capnp CapnProto::capnp capnp kj)
 lm_dual_dep(lm_dep_zstd zstd::libzstd_shared zstd)
+
+# mbedTLS 2.28 (lm-agent's HTTPS client). Debian ships no CMake package for it.
+find_path(LM_MBEDTLS_INCLUDE_DIR mbedtls/ssl.h REQUIRED)
+find_library(LM_MBEDTLS_SHARED NAMES libmbedtls.so REQUIRED)
+find_library(LM_MBEDX509_SHARED NAMES libmbedx509.so REQUIRED)
+find_library(LM_MBEDCRYPTO_SHARED NAMES libmbedcrypto.so REQUIRED)
+add_library(lm_mbedtls_shared INTERFACE IMPORTED)
+set_target_properties(lm_mbedtls_shared PROPERTIES
+  INTERFACE_INCLUDE_DIRECTORIES "${LM_MBEDTLS_INCLUDE_DIR}"
+  INTERFACE_LINK_LIBRARIES "${LM_MBEDTLS_SHARED};${LM_MBEDX509_SHARED};${LM_MBEDCRYPTO_SHARED}")
+lm_dual_dep(lm_dep_mbedtls lm_mbedtls_shared mbedtls mbedx509 mbedcrypto)

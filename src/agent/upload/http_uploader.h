@@ -1,18 +1,18 @@
-// Uploads frames to the collector's public ingest endpoint over HTTPS with libcurl.
+// Uploads frames to the collector's public ingest endpoint over HTTPS (HttpsClient on
+// mbedTLS).
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "agent/upload/collector_url.h"
+#include "agent/upload/https_client.h"
 #include "agent/upload/uploader.h"
 #include "common/result.h"
-
-struct curl_slist;  // libcurl's header list
 
 namespace lm::agent {
 
@@ -29,15 +29,17 @@ struct HttpUploaderOptions {
 //   X-Lightmetrics-Agent: <identity.agent_id>
 //   X-Lightmetrics-Seq-Start: <identity.seq_start>
 //   X-Lightmetrics-Seq-End: <identity.seq_end>
-// and no Content-Encoding; "Expect: 100-continue" is suppressed. TLS peer and host name
-// verification are always on and only `ca_file` is trusted. HTTP/1.1, no redirects, https
-// only; the standard proxy environment variables are honoured as curl does by default.
-// The connection is kept alive between uploads. Not thread safe (one curl easy handle).
+// and no Content-Encoding or Expect. TLS 1.2 with peer and host name (or IP address)
+// verification always on; only `ca_file` is trusted. HTTP/1.1, no redirects, https only.
+// No proxy support: the proxy environment variables are ignored and the collector must be
+// reachable directly. The connection is kept alive between uploads (see HttpsClient).
+// Not thread safe.
 class HttpUploader : public Uploader {
  public:
   // Returns InvalidArgument when the URL is refused (ParseCollectorUrl), ca_file is empty,
-  // the token is empty or has bytes outside visible ASCII, or timeout_ms is 0; Internal
-  // when libcurl cannot be initialised. Nothing is connected yet.
+  // unreadable or not PEM certificates (HttpsClient::Create), the token is empty or has
+  // bytes outside visible ASCII, or timeout_ms is 0; Internal when the TLS random
+  // generator cannot be seeded. Nothing is connected yet. The CA file is read once, here.
   static Result<std::unique_ptr<HttpUploader>> Create(HttpUploaderOptions options);
 
   ~HttpUploader() override;
@@ -45,44 +47,31 @@ class HttpUploader : public Uploader {
   HttpUploader& operator=(const HttpUploader&) = delete;
 
   // Returns the interpreted collector response (InterpretIngestResponse). Transport
-  // failures (DNS, connect, TLS verification, timeout) are Unavailable with http_status 0;
-  // a response body over 64 KiB is FailedPrecondition; an agent_id that is not a valid
-  // header value is InvalidArgument without sending anything.
+  // failures (DNS, connect, TLS verification, timeout, abandonment, a malformed HTTP
+  // response) are Unavailable with http_status 0; a response body over 64 KiB is
+  // FailedPrecondition; an agent_id that is not a valid header value is InvalidArgument
+  // without sending anything.
   UploadOutcome Upload(std::string_view frame, const protocol::BatchIdentity& identity) override;
 
   // GET <collector.url with its last path segment replaced by "limits"> with the bearer
   // token (InterpretLimitsResponse); transport failures are Unavailable.
   Result<protocol::DecodeLimits> FetchLimits() override;
 
-  void SetStopFlag(const std::atomic<bool>* stop) override { stop_ = stop; }
+  void SetStopFlag(const std::atomic<bool>* stop) override { client_->SetStopFlag(stop); }
 
  private:
-  struct HeaderList {
-    curl_slist* list = nullptr;
-    ~HeaderList();
-    bool Append(const std::string& header);
-  };
-  struct HttpResult {
-    int status = 0;
-    std::string body;
-    std::string retry_after;
-  };
+  HttpUploader(HttpUploaderOptions options, HttpsClientPtr client, std::string batch_target,
+               std::string limits_target);
 
-  std::string LimitsUrl() const;
-  // One request: POST `post_body` when set, else GET. Transport failures and abandonment
-  // are Unavailable; an oversized response body is FailedPrecondition.
-  Status Perform(const std::string& url, const HeaderList& headers,
-                 std::optional<std::string_view> post_body, HttpResult* out);
-
-  struct CurlDeleter {
-    void operator()(void* curl) const;
-  };
-
-  HttpUploader(HttpUploaderOptions options, void* curl);
+  // One request with the User-Agent header added. Transport failures and abandonment are
+  // Unavailable; an oversized response body is FailedPrecondition.
+  Result<HttpsResponse> Perform(std::string_view method, const std::string& target,
+                                std::vector<HttpHeader> headers, std::string_view body);
 
   HttpUploaderOptions options_;
-  std::unique_ptr<void, CurlDeleter> curl_;
-  const std::atomic<bool>* stop_ = nullptr;
+  HttpsClientPtr client_;
+  std::string batch_target_;   // origin-form target of options_.url
+  std::string limits_target_;  // the same with the last path segment replaced by "limits"
 };
 
 }  // namespace lm::agent

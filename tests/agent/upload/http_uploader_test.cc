@@ -1,10 +1,6 @@
 #include "agent/upload/http_uploader.h"
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <thread>
@@ -54,7 +50,7 @@ TEST_F(HttpUploaderTest, SendsTheFrameWithExactHeadersAndAcceptsMatchingAck) {
   TestTlsServer server(cert_,
                        {{200, AckBody("accepted", kId), ""}, {200, AckBody("duplicate", kId), ""}});
   auto uploader = MakeUploader(server.Url(), cert_.path());
-  // Large enough that curl would otherwise ask for 100-continue.
+  // Many TLS records; a client that asked for 100-continue would wait here.
   const std::string frame = TestFrame(kId, 2 << 20);
 
   auto first = uploader->Upload(frame, kId);
@@ -78,6 +74,40 @@ TEST_F(HttpUploaderTest, SendsTheFrameWithExactHeadersAndAcceptsMatchingAck) {
   EXPECT_EQ(r.Header("Expect"), "<absent>");
   EXPECT_EQ(r.Header("Transfer-Encoding"), "<absent>");
   EXPECT_EQ(r.body, frame);
+}
+
+TEST_F(HttpUploaderTest, UploadsShareOneKeptConnection) {
+  testing::TestTlsServerOptions keep_alive;
+  keep_alive.keep_alive = true;
+  TestTlsServer server(cert_,
+                       {{200, AckBody("accepted", kId), ""},
+                        {200, R"({"status":"success","limits":{"max_frame_bytes":4096}})", ""},
+                        {200, AckBody("duplicate", kId), ""}},
+                       keep_alive);
+  auto uploader = MakeUploader(server.Url(), cert_.path());
+  ASSERT_TRUE(uploader->Upload(TestFrame(kId), kId).ok());
+  auto limits = uploader->FetchLimits();
+  ASSERT_TRUE(limits.ok()) << limits.error().ToString();
+  EXPECT_EQ(limits->max_frame_bytes, 4096u);
+  auto again = uploader->Upload(TestFrame(kId), kId);
+  ASSERT_TRUE(again.ok()) << again.error().status.ToString();
+  EXPECT_EQ(again->kind, AckKind::kDuplicate);
+  EXPECT_EQ(server.connections(), 1);
+  auto requests = server.requests();
+  ASSERT_EQ(requests.size(), 3u);
+  EXPECT_EQ(requests[1].request_line, "GET /ingest/v1/limits HTTP/1.1");
+  EXPECT_EQ(requests[0].Header("User-Agent").rfind("lm-agent/", 0), 0u);
+}
+
+TEST_F(HttpUploaderTest, CreateRefusesAnUnreadableCaFile) {
+  HttpUploaderOptions options;
+  options.url = "https://127.0.0.1:1/ingest/v1/batch";
+  options.ca_file = tmp_.Path("missing-ca.pem");
+  options.token = "tok";
+  auto uploader = HttpUploader::Create(options);
+  ASSERT_FALSE(uploader.ok());
+  EXPECT_EQ(uploader.error().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(uploader.error().message().find("missing-ca.pem"), std::string::npos);
 }
 
 TEST_F(HttpUploaderTest, HostNameIsVerifiedToo) {
@@ -131,18 +161,9 @@ TEST_F(HttpUploaderTest, UntrustedCertificateIsATransportFailure) {
 }
 
 TEST_F(HttpUploaderTest, ConnectionRefusedIsUnavailable) {
-  // Bind a port and close it again without listening: connecting to it is refused.
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), len), 0);
-  ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
-  ::close(fd);
-  auto uploader =
-      MakeUploader("https://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/ingest/v1/batch",
-                   cert_.path());
+  auto uploader = MakeUploader(
+      "https://127.0.0.1:" + std::to_string(testing::RefusedPort()) + "/ingest/v1/batch",
+      cert_.path());
   auto outcome = uploader->Upload(TestFrame(kId), kId);
   ASSERT_FALSE(outcome.ok());
   EXPECT_EQ(outcome.error().status.code(), StatusCode::kUnavailable);
