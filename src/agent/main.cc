@@ -18,6 +18,7 @@
 
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
+#include "common/code_pages.h"
 #include "common/logging.h"
 
 #include "agent/agent.h"
@@ -112,6 +113,10 @@ lm::Result<lm::agent::AgentPtr> StartAgent(const LoadedConfig& loaded,
 int RunDaemonLoop(const std::string& config_path, const std::string& proc_root, LoadedConfig loaded,
                   lm::agent::AgentPtr agent) {
   for (;;) {
+    // Start-up code (configuration and option parsing) is not needed again until a reload.
+    if (lm::Status released = lm::ReleaseCodePages(); !released.ok()) {
+      lm::log::Debug("releasing start-up pages: {}", released.ToString());
+    }
     lm::Status s = agent->RunDaemon(g_stop, &g_reload);
     if (!s.ok()) {
       lm::log::Error("{}", s.ToString());
