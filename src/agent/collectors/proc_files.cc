@@ -1,6 +1,11 @@
 #include "agent/collectors/proc_files.h"
 
+#include <fcntl.h>
 #include <unistd.h>
+
+#include <cerrno>
+
+#include <fmt/format.h>
 
 #include "common/logging.h"
 
@@ -17,6 +22,23 @@ Result<std::string> ReadProcFileOrWarn(std::string_view who, std::string_view pr
                   omitted);
   }
   return text;
+}
+
+Result<std::string_view> ReadSmallFileAt(int dir_fd, const char* relative, std::span<char> buffer) {
+  UniqueFd fd(::openat(dir_fd, relative, O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return ErrnoStatus(fmt::format("open {}", relative), errno);
+  size_t size = 0;
+  while (size < buffer.size()) {
+    const size_t want = buffer.size() - size;
+    ssize_t n = ::read(fd.get(), buffer.data() + size, want);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoStatus(fmt::format("read {}", relative), errno);
+    }
+    size += static_cast<size_t>(n);
+    if (static_cast<size_t>(n) < want) return std::string_view(buffer.data(), size);
+  }
+  return InvalidArgument(fmt::format("{} is larger than {} bytes", relative, buffer.size()));
 }
 
 void WarnUnparsable(std::string_view who, std::string_view name, const Status& error,

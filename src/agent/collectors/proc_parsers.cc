@@ -256,10 +256,21 @@ Result<ProcessStat> ParseProcessStat(std::string_view text) {
 }
 
 Result<uint64_t> ParseStatmResidentPages(std::string_view text) {
-  std::vector<std::string_view> f = Fields(text.substr(0, text.find('\n')));
+  // Called once per process and scrape, so the two fields are split off without Fields()
+  // and its allocation.
+  std::string_view line = text.substr(0, text.find('\n'));
+  auto next_field = [&line]() {
+    size_t i = 0;
+    while (i < line.size() && IsSpace(line[i])) ++i;
+    size_t start = i;
+    while (i < line.size() && !IsSpace(line[i])) ++i;
+    std::string_view field = line.substr(start, i - start);
+    line.remove_prefix(i);
+    return field;
+  };
   uint64_t size = 0;
   uint64_t resident = 0;
-  if (f.size() < 2 || !ParseInt(f[0], &size) || !ParseInt(f[1], &resident)) {
+  if (!ParseInt(next_field(), &size) || !ParseInt(next_field(), &resident)) {
     return InvalidArgument("statm: want unsigned size and resident page counts");
   }
   return resident;

@@ -1,10 +1,18 @@
 #include "agent/collectors/process_metrics_collector.h"
 
+#include <dirent.h>
+
 #include <algorithm>
+#include <array>
+#include <cerrno>
+#include <charconv>
+#include <memory>
 #include <string>
 #include <tuple>
 #include <utility>
 #include <vector>
+
+#include <fmt/format.h>
 
 #include "common/logging.h"
 
@@ -17,9 +25,17 @@ namespace {
 
 constexpr std::string_view kWho = "process metrics";
 
-bool IsPidName(std::string_view name) {
-  return !name.empty() &&
-         std::all_of(name.begin(), name.end(), [](char c) { return c >= '0' && c <= '9'; });
+// The PID a /proc entry name stands for: a positive decimal integer without leading zeros
+// (as the kernel names them), else nullopt.
+std::optional<int64_t> ParsePidName(std::string_view name) {
+  if (name.empty() || name.size() > 19 || name[0] == '0') return std::nullopt;
+  if (!std::all_of(name.begin(), name.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return std::nullopt;
+  }
+  int64_t pid = 0;
+  auto [ptr, ec] = std::from_chars(name.data(), name.data() + name.size(), pid);
+  if (ec != std::errc() || ptr != name.data() + name.size()) return std::nullopt;
+  return pid;
 }
 
 uint64_t TotalCpuTicks(const ProcessStat& p) { return p.utime_ticks + p.stime_ticks; }
@@ -79,47 +95,100 @@ void ProcessMetricsCollector::CollectAgentProcess(const ScrapeContext& ctx,
 
 void ProcessMetricsCollector::CollectHostProcesses(const ScrapeContext& ctx,
                                                    std::optional<int64_t> boot_nanos, Scrape* out) {
-  Result<std::vector<std::string>> names = ListDir(options_.proc_root);
-  if (!names.ok()) {
+  std::unique_ptr<DIR, int (*)(DIR*)> dir(::opendir(options_.proc_root.c_str()), ::closedir);
+  if (dir == nullptr) {
     lm::log::Warn("{}: cannot list {}: {}; host process series are omitted", kWho,
-                  options_.proc_root, names.error().ToString());
+                  options_.proc_root, ErrnoStatus("opendir", errno).ToString());
     return;
   }
-  std::vector<ProcessStat> processes;
+  const int dir_fd = ::dirfd(dir.get());
+  // Every file is read into this one buffer, by a path relative to the open proc root.
+  std::array<char, kProcPidFileBufferBytes> buffer;
+  std::array<char, 32> path;
+  auto read_pid_file = [&](std::string_view pid, std::string_view file) {
+    // Names are at most 19 digits (ParsePidName), so the path always fits.
+    auto end = fmt::format_to_n(path.data(), path.size() - 1, "{}/{}", pid, file);
+    *end.out = '\0';
+    return ReadSmallFileAt(dir_fd, path.data(), buffer);
+  };
+
+  // Pass 1: the resident set of every process, from the cheap statm. A process whose statm
+  // cannot be read exited since the listing and is skipped, not counted.
   size_t unparsable = 0;
   Status first_error;
-  for (const std::string& name : *names) {
-    if (!IsPidName(name)) continue;
-    // Only stat is read: a process's command line may hold secrets and is never read.
-    Result<std::string> text = ReadFile(JoinPath(options_.proc_root, name + "/stat"));
+  auto note_unparsable = [&](int64_t pid, std::string_view file, Status error) {
+    if (unparsable++ == 0) first_error = error.WithContext(fmt::format("pid {} {}", pid, file));
+  };
+  residents_.clear();
+  while (const struct dirent* entry = ::readdir(dir.get())) {
+    const std::string_view name = entry->d_name;
+    std::optional<int64_t> pid = ParsePidName(name);
+    if (!pid) continue;
+    Result<std::string_view> text = read_pid_file(name, "statm");
     if (!text.ok()) {
-      // The process exited between the listing and the read.
       lm::log::Debug("{}: skipping pid {}: {}", kWho, name, text.error().ToString());
       continue;
     }
-    Result<ProcessStat> parsed = ParseProcessStat(*text);
-    Status error = parsed.status();
-    if (parsed.ok() && std::to_string(parsed->pid) != name) {
-      error = InvalidArgument("pid stat: the pid differs from the directory name");
-    }
-    if (!error.ok()) {
-      if (unparsable++ == 0) first_error = error.WithContext("pid " + name);
+    Result<uint64_t> resident_pages = ParseStatmResidentPages(*text);
+    if (!resident_pages.ok()) {
+      note_unparsable(*pid, "statm", resident_pages.error());
       continue;
     }
-    processes.push_back(std::move(parsed).value());
+    residents_.push_back(Resident{*pid, *resident_pages});
+  }
+  std::sort(residents_.begin(), residents_.end(),
+            [](const Resident& a, const Resident& b) { return a.rss_pages > b.rss_pages; });
+
+  // Pass 2: stat (CPU ticks, start time, comm) only of the processes that can still be
+  // among the first kMaxEnumeratedProcesses: whole groups of equal resident sets, largest
+  // first, until the groups read hold that many processes whose stat parsed. Every process
+  // not read then has a smaller resident set than all of those, so it ranks after them
+  // whatever its CPU ticks and PID: the result is the one reading every stat would give.
+  processes_.clear();
+  size_t read = 0;
+  while (read < residents_.size() && processes_.size() < kMaxEnumeratedProcesses) {
+    const uint64_t group_rss = residents_[read].rss_pages;
+    for (; read < residents_.size() && residents_[read].rss_pages == group_rss; ++read) {
+      const int64_t pid = residents_[read].pid;
+      const std::string pid_name = std::to_string(pid);
+      Result<std::string_view> text = read_pid_file(pid_name, "stat");
+      if (!text.ok()) {
+        // The process exited between the two reads.
+        lm::log::Debug("{}: skipping pid {}: {}", kWho, pid, text.error().ToString());
+        continue;
+      }
+      // Only stat is read: a process's command line may hold secrets and is never read.
+      Result<ProcessStat> parsed = ParseProcessStat(*text);
+      if (!parsed.ok()) {
+        note_unparsable(pid, "stat", parsed.error());
+        continue;
+      }
+      if (parsed->pid != pid) {
+        note_unparsable(pid, "stat",
+                        InvalidArgument("pid stat: the pid differs from the directory name"));
+        continue;
+      }
+      // Ranked and reported by the statm value the candidates were chosen by (the same
+      // kernel counter as stat's rss field, read a moment earlier), so the order is exact.
+      parsed->rss_pages = group_rss;
+      processes_.push_back(std::move(parsed).value());
+    }
   }
   if (unparsable > 0) {
-    lm::log::Warn("{}: {} /proc/PID/stat files did not parse (first: {}); they count as omitted",
-                  kWho, unparsable, first_error.message());
+    lm::log::Warn(
+        "{}: {} /proc/PID/statm or stat files did not parse (first: {}); they count as omitted",
+        kWho, unparsable, first_error.message());
   }
+  // Processes whose stat was not needed were seen and are not reported.
+  const size_t not_read = residents_.size() - read;
 
-  const size_t included = std::min(processes.size(), kMaxEnumeratedProcesses);
-  std::partial_sort(processes.begin(), processes.begin() + static_cast<ptrdiff_t>(included),
-                    processes.end(), RanksBefore);
+  const size_t included = std::min(processes_.size(), kMaxEnumeratedProcesses);
+  std::partial_sort(processes_.begin(), processes_.begin() + static_cast<ptrdiff_t>(included),
+                    processes_.end(), RanksBefore);
   const double hz = static_cast<double>(options_.ticks_per_second);
   const double page = static_cast<double>(options_.page_size_bytes);
   for (size_t i = 0; i < included; ++i) {
-    const ProcessStat& p = processes[i];
+    const ProcessStat& p = processes_[i];
     std::vector<protocol::Label> labels = {
         {"pid", std::to_string(p.pid)},
         {"start_time", std::to_string(p.start_time_ticks)},
@@ -142,9 +211,10 @@ void ProcessMetricsCollector::CollectHostProcesses(const ScrapeContext& ctx,
         "lightmetrics_host_process_resident_memory_bytes", std::move(labels), ctx.now_unix_nano,
         static_cast<double>(p.rss_pages) * page, "bytes", "Resident memory of the process."));
   }
-  out->series.push_back(MakeGauge("lightmetrics_host_processes_omitted", {}, ctx.now_unix_nano,
-                                  static_cast<double>(processes.size() - included + unparsable), "",
-                                  "Processes seen in /proc but not reported individually."));
+  out->series.push_back(
+      MakeGauge("lightmetrics_host_processes_omitted", {}, ctx.now_unix_nano,
+                static_cast<double>(processes_.size() - included + unparsable + not_read), "",
+                "Processes seen in /proc but not reported individually."));
 }
 
 }  // namespace lm::agent

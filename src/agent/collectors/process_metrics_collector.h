@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "agent/collectors/collector.h"
 #include "agent/collectors/proc_parsers.h"
@@ -34,16 +35,22 @@ bool RanksBefore(const ProcessStat& a, const ProcessStat& b);
 //                                             from self/stat, starting at the agent's start
 //                                             time;
 //     lmagent_process_resident_memory_bytes   gauge, self/statm resident pages * page size;
-//   the host's processes (/proc/[0-9]*/stat; /proc/PID/cmdline is never read):
+//   the host's processes (/proc/PID/statm and /proc/PID/stat; /proc/PID/cmdline is never
+//   read):
 //     lightmetrics_host_process_cpu_seconds_total{pid,start_time,comm}
 //                                             cumulative counter, (utime + stime) / USER_HZ,
 //                                             starting at the process start time;
 //     lightmetrics_host_process_resident_memory_bytes{pid,start_time,comm}
-//                                             gauge, stat's rss field * page size;
+//                                             gauge, statm's resident pages * page size (the
+//                                             kernel counter stat's rss field also shows);
 //     for the first kMaxEnumeratedProcesses processes in RanksBefore order, and
 //     lightmetrics_host_processes_omitted     gauge, the number of processes seen but not
-//                                             reported (including those whose stat did not
-//                                             parse).
+//                                             reported (including those whose statm or stat
+//                                             did not parse).
+// Cost: every process's statm is read (cheap for the kernel), but its stat (which sums
+// the CPU times of all its threads) only when the process can still rank among the first
+// kMaxEnumeratedProcesses by resident set; the result is the same as if every stat were
+// read. One directory handle and one file at a time are open; the buffers are reused.
 // Labels: pid is the decimal PID; start_time is the process start time exactly as stat
 // field 22 gives it, in USER_HZ clock ticks after boot (decimal), which does not depend on
 // the wall clock or on btime, so a process keeps its series for its whole life and a reused
@@ -52,8 +59,9 @@ bool RanksBefore(const ProcessStat& a, const ProcessStat& b);
 // Start times of the counters are btime (from /proc/stat) + start ticks / USER_HZ; when
 // btime cannot be parsed every process CPU counter is omitted for the scrape, and when one
 // process's start time cannot be expressed its CPU counter is omitted; the gauges are kept.
-// A process that vanishes during the scan (its stat cannot be read) is skipped silently and
-// not counted. Failures are logged as warnings; Collect always returns Ok. Not thread safe.
+// A process that vanishes during the scan (its statm or stat cannot be read) is skipped
+// silently and not counted. Failures are logged as warnings; Collect always returns Ok. Not thread
+// safe.
 class ProcessMetricsCollector : public Collector {
  public:
   explicit ProcessMetricsCollector(ProcessMetricsOptions options);
@@ -67,7 +75,15 @@ class ProcessMetricsCollector : public Collector {
   void CollectHostProcesses(const ScrapeContext& ctx, std::optional<int64_t> boot_nanos,
                             Scrape* out);
 
+  struct Resident {
+    int64_t pid = 0;
+    uint64_t rss_pages = 0;
+  };
+
   ProcessMetricsOptions options_;
+  // Per-scrape scratch space, kept so that its capacity is reused.
+  std::vector<Resident> residents_;
+  std::vector<ProcessStat> processes_;
 };
 
 }  // namespace lm::agent

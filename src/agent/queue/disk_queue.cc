@@ -115,12 +115,17 @@ std::string RecordFileName(uint64_t seq_start) {
   return fmt::format("{:0{}}{}", seq_start, kSeqDigits, kRecordSuffix);
 }
 
-DiskQueue::DiskQueue(std::string dir, uint64_t max_bytes, UniqueFd lock_fd)
-    : dir_(std::move(dir)), max_bytes_(max_bytes), lock_fd_(std::move(lock_fd)) {}
+DiskQueue::DiskQueue(std::string dir, uint64_t max_bytes, uint64_t seq_reservation,
+                     UniqueFd lock_fd)
+    : dir_(std::move(dir)),
+      max_bytes_(max_bytes),
+      seq_reservation_(seq_reservation),
+      lock_fd_(std::move(lock_fd)) {}
 
 DiskQueue::~DiskQueue() = default;
 
-Result<DiskQueuePtr> DiskQueue::Open(const std::string& dir, uint64_t max_bytes) {
+Result<DiskQueuePtr> DiskQueue::Open(const std::string& dir, uint64_t max_bytes,
+                                     uint64_t seq_reservation) {
   if (dir.empty()) return InvalidArgument("queue directory is empty");
   LM_RETURN_IF_ERROR(MakeDirs(dir, 0700));
   std::string lock_path = JoinPath(dir, kLockName);
@@ -132,7 +137,7 @@ Result<DiskQueuePtr> DiskQueue::Open(const std::string& dir, uint64_t max_bytes)
     }
     return ErrnoStatus(fmt::format("lock {}", lock_path), errno);
   }
-  DiskQueuePtr queue(new DiskQueue(dir, max_bytes, std::move(fd)));
+  DiskQueuePtr queue(new DiskQueue(dir, max_bytes, seq_reservation, std::move(fd)));
   LM_RETURN_IF_ERROR(queue->Load().WithContext(fmt::format("open queue {}", dir)));
   return Result<DiskQueuePtr>(std::move(queue));
 }
@@ -210,16 +215,22 @@ Status DiskQueue::Load() {
     state_cursor_ = std::move(state->cursor);
   } else {
     boot_id_ = RandomUuid();
-    LM_RETURN_IF_ERROR(WriteState(next_seq_));
+    // Nothing was uploaded in this sequence space yet, so nothing needs reserving.
+    LM_RETURN_IF_ERROR(WriteState(next_seq_, state_cursor_));
   }
   lm::log::Debug("queue {}: boot_id {}, next_seq {}, {} records, {} bytes", dir_, boot_id_,
                  next_seq_, entries_.size(), bytes_);
   return Status::Ok();
 }
 
-Status DiskQueue::WriteState(uint64_t next_seq) { return WriteState(next_seq, state_cursor_); }
+uint64_t DiskQueue::ReservedNextSeq() const {
+  constexpr uint64_t kMax = std::numeric_limits<uint64_t>::max();
+  return next_seq_ > kMax - seq_reservation_ ? kMax : next_seq_ + seq_reservation_;
+}
 
 Status DiskQueue::WriteState(uint64_t next_seq, const std::string& cursor) {
+  // Lowering it could hand out a sequence number again after a crash.
+  assert(next_seq >= persisted_next_seq_);
   nlohmann::json j = {{"format", kStateFormat}, {"boot_id", boot_id_}, {"next_seq", next_seq}};
   if (!cursor.empty()) j["cursor"] = cursor;
   LM_RETURN_IF_ERROR(WriteFileAtomic(PathOf(kStateName), j.dump() + "\n", 0600));
@@ -337,20 +348,23 @@ Status DiskQueue::Remove(const protocol::BatchIdentity& identity) {
   }
   assert(next_seq_ > identity.seq_end);
   // Once the record is gone, only the state file remembers that its sequence numbers were
-  // used, and (when no later record carries one) its log cursor: make that durable first.
+  // used, and (when no later record carries one) its log cursor: make that durable first,
+  // unless the state file already says so.
   bool cursor_superseded = it->second.cursor.empty();
   for (auto later = std::next(it); !cursor_superseded && later != entries_.end(); ++later) {
     cursor_superseded = !later->second.cursor.empty();
   }
-  if (!cursor_superseded) {
-    LM_RETURN_IF_ERROR(WriteState(next_seq_, it->second.cursor));
-  } else if (persisted_next_seq_ <= identity.seq_end) {
-    LM_RETURN_IF_ERROR(WriteState(next_seq_));
+  const std::string& cursor = cursor_superseded ? state_cursor_ : it->second.cursor;
+  if (persisted_next_seq_ <= identity.seq_end || cursor != state_cursor_) {
+    LM_RETURN_IF_ERROR(WriteState(ReservedNextSeq(), cursor));
   }
+  // No fsync of the directory: if the unlink is lost in a crash, the record is uploaded
+  // again and answered duplicate, and the next Enqueue's or state write's fsync of the
+  // directory makes it durable.
   LM_RETURN_IF_ERROR(RemoveFile(PathOf(it->second.name)));
   bytes_ -= it->second.bytes;
   entries_.erase(it);
-  return FsyncDir(dir_);
+  return Status::Ok();
 }
 
 }  // namespace lm::agent

@@ -13,17 +13,25 @@
 // the BatchIdentity.boot_id of every batch it allocates. (boot_id, seq) pairs never repeat,
 // even across crashes: Open sets next_seq = max(state.next_seq, highest seq seen in any
 // record file + 1), Enqueue only makes a sequence number visible by durably writing its
-// record, and Remove durably advances state.next_seq past the removed record BEFORE it
-// unlinks the record. A lost or unreadable state file yields a fresh boot_id, which starts
-// a new sequence space.
+// record, and before Remove unlinks a record that state.next_seq does not cover it durably
+// advances state.next_seq to next_seq() + seq_reservation. That reserves a block of
+// sequence numbers ahead, so the state file is rewritten once per block rather than once
+// per batch; the price is that a restart continues after the reserved block, leaving a gap
+// (allowed: identities only have to be unique). A lost or unreadable state file yields a
+// fresh boot_id, which starts a new sequence space.
+//
+// Deletes: the unlink of an acknowledged record is not fsynced on its own; the next fsync
+// of the directory (the next Enqueue or state write) makes it durable. A crash before that
+// may bring the record back: it is uploaded again and the collector answers duplicate.
 //
 // Log cursor: each record may carry an opaque cursor (the log-tail position after the log
 // records in its frame), written in the same atomic record file as the frame, so the
 // position and the lines it covers become durable together. Cursor() is the cursor of the
 // newest queued record that has one, else the last one saved in the state file; Remove
 // saves a record's cursor into the state file before unlinking the record when no later
-// record carries a cursor. So after any crash Cursor() is the position after the newest
-// queued or uploaded lines: nothing is skipped (delivery stays at least once).
+// record carries a cursor and the state file does not hold that cursor already. So after
+// any crash Cursor() is the position after the newest queued or uploaded lines: nothing is
+// skipped (delivery stays at least once).
 //
 // Thread compatibility: a DiskQueue is not thread safe; one thread owns it. Two processes
 // cannot open the same directory (the second Open fails with FailedPrecondition).
@@ -52,15 +60,21 @@ struct QueuedBatch {
 class DiskQueue;
 using DiskQueuePtr = std::unique_ptr<DiskQueue>;
 
+// How many sequence numbers past next_seq() a state write by Remove reserves by default.
+inline constexpr uint64_t kDefaultSeqReservation = 1024;
+
 class DiskQueue {
  public:
   // Opens (creating when missing, mode 0700) the queue in `dir`, which may hold at most
   // `max_bytes` of record files (headers included; the state and corrupt/ do not count).
   // Removes leftover temp files; verifies every record (magic, length, CRC, a decodable
   // frame whose seq_start matches the file name) and moves each one that fails to
-  // corrupt/ with an error log. Returns FailedPrecondition when another process holds the
-  // directory, IoError/PermissionDenied when it cannot be read or written.
-  static Result<DiskQueuePtr> Open(const std::string& dir, uint64_t max_bytes);
+  // corrupt/ with an error log. A state write by Remove stores next_seq() +
+  // `seq_reservation` (saturating; with 0 the state file is rewritten before nearly every
+  // Remove). Returns FailedPrecondition when another process holds the directory,
+  // IoError/PermissionDenied when it cannot be read or written.
+  static Result<DiskQueuePtr> Open(const std::string& dir, uint64_t max_bytes,
+                                   uint64_t seq_reservation = kDefaultSeqReservation);
 
   DiskQueue(const DiskQueue&) = delete;
   DiskQueue& operator=(const DiskQueue&) = delete;
@@ -93,9 +107,12 @@ class DiskQueue {
   Result<std::optional<QueuedBatch>> Peek();
 
   // Deletes the queued batch with exactly `identity` (after the collector acknowledged
-  // it). NotFound when no record has identity.seq_start; FailedPrecondition when that
-  // record's identity differs; IoError when the state write or the unlink fails (the
-  // record then stays queued, or reappears after restart: delivery is at least once).
+  // it): rewrites the state file first when its next_seq does not cover the record or the
+  // record's cursor must be saved, then unlinks the record without an fsync of the
+  // directory (a crash may bring the record back; see above). NotFound when no record has
+  // identity.seq_start; FailedPrecondition when that record's identity differs; IoError when
+  // the state write or the unlink fails (the record then stays queued, or reappears after
+  // restart: delivery is at least once).
   Status Remove(const protocol::BatchIdentity& identity);
 
   // Number of queued records and their total size in bytes.
@@ -112,10 +129,12 @@ class DiskQueue {
     std::string cursor;
   };
 
-  DiskQueue(std::string dir, uint64_t max_bytes, UniqueFd lock_fd);
+  DiskQueue(std::string dir, uint64_t max_bytes, uint64_t seq_reservation, UniqueFd lock_fd);
 
   Status Load();
-  Status WriteState(uint64_t next_seq);  // keeps the saved cursor
+  // next_seq_ + seq_reservation_, saturating.
+  uint64_t ReservedNextSeq() const;
+  // Atomically replaces the state file; `next_seq` must not be below the persisted one.
   Status WriteState(uint64_t next_seq, const std::string& cursor);
   // Moves dir/name to corrupt/ and logs `why`. Failures to move are logged, not returned:
   // the caller skips the file either way.
@@ -124,6 +143,7 @@ class DiskQueue {
 
   std::string dir_;
   uint64_t max_bytes_;
+  uint64_t seq_reservation_;
   UniqueFd lock_fd_;
   std::string boot_id_;
   uint64_t next_seq_ = 1;

@@ -201,7 +201,9 @@ TEST(ParseStatmTest, ResidentPages) {
   auto pages = ParseStatmResidentPages(Fixture("proc/self/statm"));  // 4141 3389 ...
   ASSERT_TRUE(pages.ok());
   EXPECT_EQ(*pages, 3389u);
-  for (const char* text : {"", "4141", "4141 x", "-1 2"}) {
+  EXPECT_EQ(*ParseStatmResidentPages(" 4141\t 77 0"), 77u);
+  EXPECT_EQ(*ParseStatmResidentPages("0 0 0 0 0 0 0\n"), 0u);  // a kernel thread or zombie
+  for (const char* text : {"", "4141", "4141 x", "-1 2", "4141\n2", "4141 2x", " \t"}) {
     ExpectInvalid(ParseStatmResidentPages(text).status(), text);
   }
 }

@@ -99,11 +99,107 @@ TEST(ProcessMetricsCollectorTest, RanksBeforeTieBreaks) {
   EXPECT_FALSE(RanksBefore(a, a));
 }
 
+// Writes /proc/`pid`/stat (unless `stat_rss_pages` is negative: a process that exited
+// after its statm was read) and /proc/`pid`/statm for a process with `cpu_ticks` of user
+// time and `statm_rss_pages` resident.
+void WriteProcess(ProcCopy& proc, int pid, uint64_t cpu_ticks, uint64_t statm_rss_pages,
+                  int64_t stat_rss_pages) {
+  const std::string dir = std::to_string(pid);
+  proc.Write(dir + "/statm", std::to_string(statm_rss_pages + 100) + " " +
+                                 std::to_string(statm_rss_pages) + " 0 0 0 0 0\n");
+  if (stat_rss_pages < 0) return;
+  proc.Write(dir + "/stat", dir + " (p" + dir + ") S 1 1 1 0 -1 0 0 0 0 0 " +
+                                std::to_string(cpu_ticks) + " 0 0 0 20 0 1 0 " +
+                                std::to_string(1000 + pid) + " 100 " +
+                                std::to_string(stat_rss_pages) + "\n");
+}
+
+TEST(ProcessMetricsCollectorTest, RanksByStatmAndBreaksTiesAtTheEighthPlace) {
+  ProcCopy proc;  // the fixture's ten processes all have fewer than 3000 resident pages
+  // Six clear leaders. 100's stat shows another rss than its statm (it changed between
+  // the reads): it is ranked and reported by statm, the value the candidates are chosen by.
+  WriteProcess(proc, 100, 1, 9000, 1);
+  WriteProcess(proc, 101, 1, 8000, 8000);
+  WriteProcess(proc, 102, 1, 7000, 7000);
+  WriteProcess(proc, 103, 1, 6000, 6000);
+  WriteProcess(proc, 104, 1, 5000, 5000);
+  WriteProcess(proc, 105, 1, 4000, 4000);
+  // Places 7 to 10 tie on resident pages: more CPU ticks first, then the smaller PID.
+  WriteProcess(proc, 203, 10, 3000, 3000);
+  WriteProcess(proc, 202, 50, 3000, 3000);
+  WriteProcess(proc, 201, 70, 3000, 3000);
+  WriteProcess(proc, 200, 50, 3000, 3000);
+  // Exits between its statm and its stat read: skipped and not counted.
+  WriteProcess(proc, 300, 999, 3000, -1);
+  // Cannot reach the first eight, so its stat is never read: seen, hence omitted, although
+  // it has no stat file.
+  WriteProcess(proc, 401, 999, 10, -1);
+
+  Scrape scrape = CollectProcesses(proc.root());
+  EXPECT_EQ(EnumeratedPids(scrape),
+            (std::vector<std::string>{"100", "101", "102", "103", "104", "105", "201", "200"}));
+  auto m = ByKey(scrape);
+  // Seen: the fixture's 10, 100-105, 200-203 and 401.
+  EXPECT_EQ(Value(m, "lightmetrics_host_processes_omitted"), 10 + 6 + 4 + 1 - 8);
+  EXPECT_EQ(Value(m,
+                  "lightmetrics_host_process_resident_memory_bytes{pid=100}{start_time=1100}"
+                  "{comm=p100}"),
+            9000.0 * kPage);
+  EXPECT_DOUBLE_EQ(Value(m,
+                         "lightmetrics_host_process_cpu_seconds_total{pid=200}"
+                         "{start_time=1200}{comm=p200}"),
+                   0.5);
+}
+
+TEST(ProcessMetricsCollectorTest, ProcessVanishingBetweenStatmAndStatIsSkipped) {
+  ProcCopy proc;
+  proc.Remove("1302/stat");  // its statm (1000 pages, second largest) was read
+  Scrape scrape = CollectProcesses(proc.root());
+  EXPECT_EQ(EnumeratedPids(scrape),
+            (std::vector<std::string>{"1", "3073", "3030", "1840", "1833", "5425", "81", "60"}));
+  auto m = ByKey(scrape);
+  EXPECT_EQ(Value(m, "lightmetrics_host_processes_omitted"), 1);  // 54; 1302 is not counted
+}
+
+TEST(ProcessMetricsCollectorTest, UnparsableStatmCountsAsOmitted) {
+  ProcCopy proc;
+  proc.Write("1302/statm", "garbage\n");
+  Scrape scrape = CollectProcesses(proc.root());
+  auto pids = EnumeratedPids(scrape);
+  EXPECT_EQ(std::count(pids.begin(), pids.end(), "1302"), 0);
+  auto m = ByKey(scrape);
+  EXPECT_EQ(Value(m, "lightmetrics_host_processes_omitted"), 2);  // 1302 and 54
+}
+
+TEST(ProcessMetricsCollectorTest, MissingProcRootOmitsHostSeries) {
+  ProcessMetricsOptions options;
+  options.proc_root = "/nonexistent-proc-root";
+  ProcessMetricsCollector collector(options);
+  Scrape scrape = CollectOnce(collector);
+  EXPECT_EQ(CountNamed(scrape, "lightmetrics_host_processes_omitted"), 0u);
+  EXPECT_EQ(CountNamed(scrape, "lightmetrics_host_process_resident_memory_bytes"), 0u);
+}
+
+TEST(ProcessMetricsCollectorTest, RepeatedScrapesGiveTheSameResult) {
+  ProcessMetricsOptions options;
+  options.proc_root = FixtureProcMany();
+  options.ticks_per_second = kHz;
+  options.page_size_bytes = kPage;
+  ProcessMetricsCollector collector(options);
+  Scrape first = CollectOnce(collector);
+  Scrape second = CollectOnce(collector);  // reuses the scratch buffers
+  ASSERT_EQ(first.series.size(), second.series.size());
+  for (size_t i = 0; i < first.series.size(); ++i) {
+    EXPECT_EQ(SeriesKey(first.series[i]), SeriesKey(second.series[i]));
+  }
+}
+
 TEST(ProcessMetricsCollectorTest, UnparsableProcessCountsAsOmitted) {
   ProcCopy proc;
   proc.Write("1302/stat", "1302 no parentheses\n");
   proc.Write("777/stat", "778 (liar) S 1 1 1 0 -1 0 0 0 0 0 5 6 0 0 20 0 1 0 77 100 8\n");
-  proc.Mkdir("888");  // vanished: no stat file, not counted
+  proc.Write("777/statm", "25 8 0 0 0 0 0\n");
+  proc.Mkdir("888");  // vanished: no statm or stat file, not counted
   Scrape scrape = CollectProcesses(proc.root());
   auto pids = EnumeratedPids(scrape);
   EXPECT_EQ(pids.size(), 8u);

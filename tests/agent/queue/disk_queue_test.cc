@@ -2,7 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <filesystem>
+#include <limits>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "agent/queue/record_format.h"
@@ -14,13 +18,14 @@ namespace lm::agent {
 namespace {
 
 constexpr uint64_t kBig = 1 << 20;
+constexpr uint64_t kReserve = kDefaultSeqReservation;
 
 class DiskQueueTest : public ::testing::Test {
  protected:
   std::string QueueDir() const { return tmp_.Path("queue"); }
 
-  DiskQueuePtr OpenQueue(uint64_t max_bytes = kBig) {
-    auto q = DiskQueue::Open(QueueDir(), max_bytes);
+  DiskQueuePtr OpenQueue(uint64_t max_bytes = kBig, uint64_t reservation = kReserve) {
+    auto q = DiskQueue::Open(QueueDir(), max_bytes, reservation);
     EXPECT_TRUE(q.ok()) << q.status().ToString();
     return q.ok() ? std::move(q).value() : nullptr;
   }
@@ -39,6 +44,23 @@ class DiskQueueTest : public ::testing::Test {
     auto text = ReadFile(JoinPath(QueueDir(), "state"));
     EXPECT_TRUE(text.ok());
     return nlohmann::json::parse(*text).at("next_seq").get<uint64_t>();
+  }
+
+  // The state file's inode. A rewrite creates its temp file while the old state still
+  // exists, so one rewrite always changes it.
+  ino_t StateInode() const {
+    struct stat st {};
+    EXPECT_EQ(::stat(JoinPath(QueueDir(), "state").c_str(), &st), 0);
+    return st.st_ino;
+  }
+
+  // Peeks the oldest batch, expects it to be `id` and removes it (an acknowledged upload).
+  void UploadOldest(DiskQueue* q, const protocol::BatchIdentity& id) {
+    auto peek = q->Peek();
+    ASSERT_TRUE(peek.ok() && peek->has_value());
+    EXPECT_EQ((*peek)->identity, id);
+    Status s = q->Remove(id);
+    ASSERT_TRUE(s.ok()) << s.ToString();
   }
 
   std::vector<std::string> CorruptFiles() const {
@@ -111,19 +133,21 @@ TEST_F(DiskQueueTest, SequenceNeverRepeatsAfterRemoveAndReopen) {
     auto a = EnqueueNext(q.get());
     auto b = EnqueueNext(q.get());
     ASSERT_TRUE(q->Remove(a).ok());
+    // The state was advanced, a block ahead, before the first record was unlinked.
+    EXPECT_EQ(StateNextSeq(), 3u + kReserve);
     ASSERT_TRUE(q->Remove(b).ok());
-    // The state was advanced before the last record was unlinked.
-    EXPECT_EQ(StateNextSeq(), 3u);
+    EXPECT_EQ(StateNextSeq(), 3u + kReserve);
   }
+  const uint64_t reopened = 3u + kReserve;  // 3 .. reopened - 1 stay unused: a gap
   {
     DiskQueuePtr q = OpenQueue();
     EXPECT_EQ(q->Size(), 0u);
-    EXPECT_EQ(q->next_seq(), 3u);
+    EXPECT_EQ(q->next_seq(), reopened);
     auto c = EnqueueNext(q.get());
-    EXPECT_EQ(c.seq_start, 3u);
+    EXPECT_EQ(c.seq_start, reopened);
   }
   DiskQueuePtr q = OpenQueue();
-  EXPECT_EQ(q->next_seq(), 4u);
+  EXPECT_EQ(q->next_seq(), reopened + 1);
 }
 
 TEST_F(DiskQueueTest, RemovingAnOlderRecordNeedsNoStateWrite) {
@@ -131,12 +155,118 @@ TEST_F(DiskQueueTest, RemovingAnOlderRecordNeedsNoStateWrite) {
   auto a = EnqueueNext(q.get());
   auto b = EnqueueNext(q.get());
   ASSERT_TRUE(q->Remove(b).ok());
-  EXPECT_EQ(StateNextSeq(), 3u);
+  EXPECT_EQ(StateNextSeq(), 3u + kReserve);
+  const ino_t state = StateInode();
   auto c = EnqueueNext(q.get());
-  ASSERT_TRUE(q->Remove(a).ok());  // seq 1 < persisted next_seq 3
-  EXPECT_EQ(StateNextSeq(), 3u);
-  ASSERT_TRUE(q->Remove(c).ok());
-  EXPECT_EQ(StateNextSeq(), 4u);
+  ASSERT_TRUE(q->Remove(a).ok());  // seq 1 < persisted next_seq
+  EXPECT_EQ(StateInode(), state);
+  ASSERT_TRUE(q->Remove(c).ok());  // seq 3 too: it is in the reserved block
+  EXPECT_EQ(StateInode(), state);
+  EXPECT_EQ(StateNextSeq(), 3u + kReserve);
+}
+
+TEST_F(DiskQueueTest, StateIsRewrittenOncePerReservedBlock) {
+  DiskQueuePtr q = OpenQueue(kBig, /*reservation=*/4);
+  UploadOldest(q.get(), EnqueueNext(q.get()));  // seq 1: the state did not cover it
+  EXPECT_EQ(StateNextSeq(), 2u + 4u);
+  const ino_t block = StateInode();
+  for (uint64_t seq = 2; seq <= 5; ++seq) {
+    auto id = EnqueueNext(q.get());
+    ASSERT_EQ(id.seq_start, seq);
+    UploadOldest(q.get(), id);
+    EXPECT_EQ(StateInode(), block) << "seq " << seq << " is in the reserved block";
+  }
+  UploadOldest(q.get(), EnqueueNext(q.get()));  // seq 6 is past the block
+  EXPECT_NE(StateInode(), block);
+  EXPECT_EQ(StateNextSeq(), 7u + 4u);
+}
+
+TEST_F(DiskQueueTest, ZeroReservationAdvancesStateExactlyPastTheRecord) {
+  DiskQueuePtr q = OpenQueue(kBig, /*reservation=*/0);
+  for (uint64_t seq = 1; seq <= 3; ++seq) {
+    UploadOldest(q.get(), EnqueueNext(q.get()));
+    EXPECT_EQ(StateNextSeq(), seq + 1);
+  }
+  q.reset();
+  EXPECT_EQ(OpenQueue(kBig, 0)->next_seq(), 4u);
+}
+
+TEST_F(DiskQueueTest, ReservationSaturatesAtTheEndOfTheSequenceSpace) {
+  constexpr uint64_t kMax = std::numeric_limits<uint64_t>::max();
+  std::string boot_id;
+  {
+    DiskQueuePtr q = OpenQueue();
+    boot_id = q->boot_id();
+  }
+  nlohmann::json state = {{"format", 1}, {"boot_id", boot_id}, {"next_seq", kMax - 2}};
+  ASSERT_TRUE(WriteFileAtomic(JoinPath(QueueDir(), "state"), state.dump()).ok());
+  {
+    DiskQueuePtr q = OpenQueue();
+    ASSERT_EQ(q->next_seq(), kMax - 2);
+    UploadOldest(q.get(), EnqueueNext(q.get()));
+    EXPECT_EQ(StateNextSeq(), kMax);
+  }
+  DiskQueuePtr q = OpenQueue();
+  EXPECT_EQ(q->next_seq(), kMax);
+  protocol::BatchIdentity id = q->NextIdentity("agent-a");
+  EXPECT_EQ(q->Enqueue(TestFrame(id), id).code(), StatusCode::kResourceExhausted);
+}
+
+// A simulated crash after each step of Remove: every sequence number ever handed out keeps
+// one content; a record whose unlink was lost is uploaded again unchanged.
+TEST_F(DiskQueueTest, CrashesWithStateReservedAheadNeverReuseSequenceNumbers) {
+  std::map<uint64_t, std::string> used;  // seq -> frame, over all "processes"
+  std::string boot_id;
+  auto enqueue = [&](DiskQueue* q, size_t padding) {
+    protocol::BatchIdentity id = q->NextIdentity("agent-a");
+    EXPECT_EQ(id.boot_id, boot_id);
+    EXPECT_EQ(used.count(id.seq_start), 0u) << "seq " << id.seq_start << " reused";
+    std::string frame = TestFrame(id, padding);  // the padding makes each content unique
+    EXPECT_TRUE(q->Enqueue(frame, id).ok());
+    used[id.seq_start] = frame;
+    return id;
+  };
+  {
+    DiskQueuePtr q = OpenQueue(kBig, /*reservation=*/3);
+    boot_id = q->boot_id();
+  }
+  size_t padding = 0;
+  for (int round = 0; round < 12; ++round) {
+    DiskQueuePtr q = OpenQueue(kBig, 3);
+    ASSERT_EQ(q->boot_id(), boot_id);
+    // Whatever survived is re-uploaded with the content it had.
+    for (;;) {
+      auto peek = q->Peek();
+      ASSERT_TRUE(peek.ok());
+      if (!peek->has_value()) break;
+      ASSERT_EQ(used.count((*peek)->identity.seq_start), 1u);
+      EXPECT_EQ((*peek)->frame, used[(*peek)->identity.seq_start]);
+      ASSERT_TRUE(q->Remove((*peek)->identity).ok());
+    }
+    EXPECT_GT(q->next_seq(), used.empty() ? 0 : used.rbegin()->first);
+    // Queue a few, acknowledge some of them, then "crash" in one of three ways.
+    std::vector<protocol::BatchIdentity> ids;
+    for (int i = 0; i < 1 + round % 4; ++i) ids.push_back(enqueue(q.get(), ++padding));
+    const uint64_t newest = ids.back().seq_start;
+    const std::string newest_record = *ReadFile(RecordPath(newest));
+    for (const auto& id : ids) UploadOldest(q.get(), id);
+    q.reset();
+    switch (round % 3) {
+      case 0:  // every step reached the disk
+        break;
+      case 1:  // the last unlink was lost (it was never fsynced)
+        ASSERT_TRUE(WriteFileAtomic(RecordPath(newest), newest_record, 0600).ok());
+        break;
+      case 2:  // the state file is lost: a new sequence space starts
+        ASSERT_TRUE(RemoveFile(JoinPath(QueueDir(), "state")).ok());
+        used.clear();
+        {
+          DiskQueuePtr fresh = OpenQueue(kBig, 3);
+          boot_id = fresh->boot_id();
+        }
+        break;
+    }
+  }
 }
 
 TEST_F(DiskQueueTest, CrashAfterStateWriteBeforeUnlinkReuploadsButNeverReusesSeq) {
@@ -151,7 +281,9 @@ TEST_F(DiskQueueTest, CrashAfterStateWriteBeforeUnlinkReuploadsButNeverReusesSeq
   ASSERT_TRUE(WriteFileAtomic(RecordPath(1), record).ok());
   DiskQueuePtr q = OpenQueue();
   EXPECT_EQ(q->Size(), 1u);
-  EXPECT_EQ(q->next_seq(), 2u);
+  EXPECT_EQ(q->next_seq(), 2u + kReserve);
+  UploadOldest(q.get(), TestIdentity(q->boot_id(), 1));  // answered duplicate, then removed
+  EXPECT_EQ(q->Size(), 0u);
 }
 
 TEST_F(DiskQueueTest, LostStateStartsNewBootIdPastQueuedRecords) {
@@ -383,6 +515,25 @@ TEST_F(DiskQueueTest, CursorIsNewestQueuedThenSavedInState) {
   EXPECT_EQ(q->Cursor(), "c3");
   auto state = nlohmann::json::parse(*ReadFile(JoinPath(QueueDir(), "state")));
   EXPECT_EQ(state.at("cursor").get<std::string>(), "c3");
+}
+
+TEST_F(DiskQueueTest, UnchangedCursorIsNotWrittenAgain) {
+  DiskQueuePtr q = OpenQueue();
+  protocol::BatchIdentity a = q->NextIdentity("agent-a");
+  ASSERT_TRUE(q->Enqueue(TestFrame(a), a, "c1").ok());
+  UploadOldest(q.get(), a);
+  const ino_t saved = StateInode();
+  // An idle log input: the next batch carries the same cursor.
+  protocol::BatchIdentity b = q->NextIdentity("agent-a");
+  ASSERT_TRUE(q->Enqueue(TestFrame(b), b, "c1").ok());
+  UploadOldest(q.get(), b);
+  EXPECT_EQ(StateInode(), saved);
+  protocol::BatchIdentity c = q->NextIdentity("agent-a");
+  ASSERT_TRUE(q->Enqueue(TestFrame(c), c, "c2").ok());
+  UploadOldest(q.get(), c);
+  EXPECT_NE(StateInode(), saved);
+  q.reset();
+  EXPECT_EQ(OpenQueue()->Cursor(), "c2");
 }
 
 TEST_F(DiskQueueTest, CorruptNewestRecordFallsBackToOlderCursor) {
