@@ -101,7 +101,7 @@ void MemStore::AppendKeyed(std::string_view key, const std::function<Labels()>& 
   MemSeries* s = nullptr;
   {
     std::shared_lock lock(mu_);
-    auto it = key_ids_.find(std::string(key));
+    auto it = key_ids_.find(key);
     if (it != key_ids_.end()) s = series_[it->second].get();
   }
   if (s == nullptr) {

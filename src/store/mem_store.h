@@ -10,6 +10,7 @@
 #include <mutex>
 #include <shared_mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -52,8 +53,12 @@ class MemStore : public Querier, public Appender {
 
   mutable std::shared_mutex mu_;
   std::unordered_map<Labels, uint32_t, LabelsHash> ids_;
-  // AppendKeyed's keys -> series ids.
-  std::unordered_map<std::string, uint32_t> key_ids_;
+  // AppendKeyed's keys -> series ids; looked up by string_view without a copy.
+  struct KeyHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view k) const { return std::hash<std::string_view>()(k); }
+  };
+  std::unordered_map<std::string, uint32_t, KeyHash, std::equal_to<>> key_ids_;
   std::vector<std::unique_ptr<MemSeries>> series_;
   std::map<std::string, std::map<std::string, std::vector<uint32_t>>, std::less<>> postings_;
 };
