@@ -38,9 +38,18 @@ check_modes() {
   done
 }
 
+landed() {  # the demo's object store receives accepted manifests
+  for _ in $(seq 1 100); do
+    [[ -n $(find "$LM_DEMO_DIR/objects/accepted" -name '*.json' 2>/dev/null | head -1) ]] && return 0
+    sleep 0.2
+  done
+  echo "nothing landed in $LM_DEMO_DIR/objects"; cat "$dir/demo.log"; return 1
+}
+
 start
 wait_up
 check_modes
+landed
 token=$(cat "$LM_DEMO_DIR/secrets/query.token")
 stop
 start
