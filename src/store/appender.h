@@ -27,6 +27,13 @@ class Appender {
   // label set (e.g. the series as it arrived on the wire); `make_labels` builds that label
   // set and is only called when the key is not known yet. Lets an implementation skip
   // building and hashing Labels for series it has seen. The default builds them each time.
+  // Records the type of metric `name` ("counter", "gauge", "histogram"), for metadata
+  // queries. The default ignores it.
+  virtual void NoteMetricType(std::string_view name, std::string_view type) {
+    (void)name;
+    (void)type;
+  }
+
   virtual void AppendKeyed(std::string_view key, const std::function<Labels()>& make_labels,
                            const int64_t* ts, const double* vs, size_t n) {
     (void)key;

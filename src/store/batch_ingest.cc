@@ -57,11 +57,17 @@ void IngestBatchMetrics(const protocol::Batch& batch, Appender* appender) {
         vs.push_back(sm.value);
       }
       appender->AppendKeyed(
-          key, [&] { return WithName(BaseLabels(s, agent), s.name); }, ts.data(), vs.data(),
-          ts.size());
+          key,
+          [&] {
+            appender->NoteMetricType(
+                s.name, s.kind == protocol::MetricKind::kCounter ? "counter" : "gauge");
+            return WithName(BaseLabels(s, agent), s.name);
+          },
+          ts.data(), vs.data(), ts.size());
       continue;
     }
     std::vector<Label> base = BaseLabels(s, agent);
+    appender->NoteMetricType(s.name, "histogram");
     Labels sum = WithName(base, s.name + "_sum");
     Labels count = WithName(base, s.name + "_count");
     for (const auto& h : s.histogram_samples) {

@@ -157,6 +157,69 @@ Result<std::vector<SeriesPtr>> MemStore::Select(const std::vector<Matcher>& matc
   return out;
 }
 
+void MemStore::NoteMetricType(std::string_view name, std::string_view type) {
+  std::lock_guard lock(types_mu_);
+  auto it = types_.find(name);
+  if (it == types_.end()) {
+    types_.emplace(std::string(name), std::string(type));
+  } else if (it->second != type) {
+    it->second = std::string(type);  // the newest report wins
+  }
+}
+
+std::vector<std::pair<std::string, std::string>> MemStore::MetricTypes() const {
+  std::lock_guard lock(types_mu_);
+  return {types_.begin(), types_.end()};
+}
+
+Result<std::vector<std::string>> MemStore::LabelNames(const std::vector<Matcher>& matchers,
+                                                      int64_t mint, int64_t maxt) const {
+  if (!matchers.empty()) return Querier::LabelNames(matchers, mint, maxt);
+  // Without matchers the postings hold the answer, up to the time range: a name is listed
+  // when one of its series has a sample in range.
+  std::shared_lock lock(mu_);
+  std::vector<std::string> out;
+  for (const auto& [name, values] : postings_) {
+    bool found = false;
+    for (const auto& [value, ids] : values) {
+      for (uint32_t id : ids) {
+        if (HasSampleIn(*series_[id], mint, maxt)) {
+          found = true;
+          break;
+        }
+      }
+      if (found) break;
+    }
+    if (found) out.push_back(name);
+  }
+  return out;
+}
+
+Result<std::vector<std::string>> MemStore::LabelValues(std::string_view name,
+                                                       const std::vector<Matcher>& matchers,
+                                                       int64_t mint, int64_t maxt) const {
+  if (!matchers.empty()) return Querier::LabelValues(name, matchers, mint, maxt);
+  std::shared_lock lock(mu_);
+  std::vector<std::string> out;
+  auto n = postings_.find(name);
+  if (n == postings_.end()) return out;
+  for (const auto& [value, ids] : n->second) {
+    for (uint32_t id : ids) {
+      if (HasSampleIn(*series_[id], mint, maxt)) {
+        out.push_back(value);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+bool MemStore::HasSampleIn(const MemSeries& s, int64_t mint, int64_t maxt) {
+  std::lock_guard lock(s.mu);
+  auto lo = std::lower_bound(s.ts.begin(), s.ts.end(), mint);
+  return lo != s.ts.end() && *lo <= maxt;
+}
+
 size_t MemStore::NumSeries() const {
   std::shared_lock lock(mu_);
   return series_.size();

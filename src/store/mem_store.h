@@ -33,6 +33,14 @@ class MemStore : public Querier, public Appender {
   Result<std::vector<SeriesPtr>> Select(const std::vector<Matcher>& matchers, int64_t mint,
                                         int64_t maxt) const override;
 
+  void NoteMetricType(std::string_view name, std::string_view type) override;
+  std::vector<std::pair<std::string, std::string>> MetricTypes() const override;
+  Result<std::vector<std::string>> LabelNames(const std::vector<Matcher>& matchers, int64_t mint,
+                                              int64_t maxt) const override;
+  Result<std::vector<std::string>> LabelValues(std::string_view name,
+                                               const std::vector<Matcher>& matchers, int64_t mint,
+                                               int64_t maxt) const override;
+
   size_t NumSeries() const;
   size_t NumSamples() const;
 
@@ -47,6 +55,7 @@ class MemStore : public Querier, public Appender {
   // The series of `labels`, created when new.
   MemSeries* GetOrCreate(const Labels& labels);
   static void AppendLocked(MemSeries* s, int64_t t, double v);
+  static bool HasSampleIn(const MemSeries& s, int64_t mint, int64_t maxt);
 
   // Candidate ids from the equality postings, or all ids when no matcher narrows them.
   std::vector<uint32_t> Candidates(const std::vector<Matcher>& matchers) const;
@@ -61,6 +70,8 @@ class MemStore : public Querier, public Appender {
   std::unordered_map<std::string, uint32_t, KeyHash, std::equal_to<>> key_ids_;
   std::vector<std::unique_ptr<MemSeries>> series_;
   std::map<std::string, std::map<std::string, std::vector<uint32_t>>, std::less<>> postings_;
+  mutable std::mutex types_mu_;
+  std::map<std::string, std::string, std::less<>> types_;
 };
 
 }  // namespace lm::store

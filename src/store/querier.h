@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/result.h"
@@ -47,6 +49,22 @@ class Querier {
   // sorted by labels. Iterators of the returned series yield only samples in that range.
   virtual Result<std::vector<SeriesPtr>> Select(const std::vector<Matcher>& matchers, int64_t mint,
                                                 int64_t maxt) const = 0;
+
+  // The label names of the series matching every matcher (every series when `matchers` is
+  // empty) that have samples in [mint, maxt], sorted and unique. The default goes through
+  // Select.
+  virtual Result<std::vector<std::string>> LabelNames(const std::vector<Matcher>& matchers,
+                                                      int64_t mint, int64_t maxt) const;
+
+  // The values of label `name` among those series, sorted and unique (empty values are
+  // absent labels and not listed). The default goes through Select.
+  virtual Result<std::vector<std::string>> LabelValues(std::string_view name,
+                                                       const std::vector<Matcher>& matchers,
+                                                       int64_t mint, int64_t maxt) const;
+
+  // Metric name -> type ("counter", "gauge", "histogram", "unknown") for metrics the store
+  // knows the type of. The default knows none.
+  virtual std::vector<std::pair<std::string, std::string>> MetricTypes() const { return {}; }
 };
 
 }  // namespace lm::store

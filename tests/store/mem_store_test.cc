@@ -87,3 +87,32 @@ TEST(MemStoreTest, IteratorSeek) {
 
 }  // namespace
 }  // namespace lm::store
+
+namespace lm::store {
+namespace {
+
+TEST(MemStoreTest, LabelNamesValuesAndTypes) {
+  MemStore st;
+  st.Append(L({{"__name__", "up"}, {"job", "a"}}), 10, 1);
+  st.Append(L({{"__name__", "up"}, {"job", "b"}, {"zone", "z1"}}), 20, 1);
+  st.Append(L({{"__name__", "req_total"}, {"job", "a"}}), 30, 1);
+  st.NoteMetricType("req_total", "counter");
+  st.NoteMetricType("up", "gauge");
+  auto names = st.LabelNames({}, 0, 100);
+  ASSERT_TRUE(names.ok());
+  EXPECT_EQ(*names, (std::vector<std::string>{"__name__", "job", "zone"}));
+  EXPECT_EQ(*st.LabelNames({}, 25, 100), (std::vector<std::string>{"__name__", "job"}));
+  EXPECT_EQ(*st.LabelNames({M(MatchType::kEqual, "job", "b")}, 0, 100),
+            (std::vector<std::string>{"__name__", "job", "zone"}));
+  EXPECT_EQ(*st.LabelValues("job", {}, 0, 100), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(*st.LabelValues("job", {}, 15, 25), (std::vector<std::string>{"b"}));
+  EXPECT_EQ(*st.LabelValues("__name__", {M(MatchType::kEqual, "job", "a")}, 0, 100),
+            (std::vector<std::string>{"req_total", "up"}));
+  EXPECT_TRUE(st.LabelValues("nope", {}, 0, 100)->empty());
+  auto types = st.MetricTypes();
+  EXPECT_EQ(types, (std::vector<std::pair<std::string, std::string>>{{"req_total", "counter"},
+                                                                     {"up", "gauge"}}));
+}
+
+}  // namespace
+}  // namespace lm::store
