@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "api/auth.h"
+#include "api/catalog_api.h"
 #include "api/prometheus_api.h"
 #include "collector/admin/admin_api.h"
 #include "collector/ingest/identity_index.h"
@@ -297,6 +298,8 @@ class CollectorImpl : public Collector {
       return api::RequireBearerToken(query_token, std::move(h));
     };
     prom_api_->Register(&router_, wrap);
+    catalog_api_ = std::make_unique<api::CatalogApi>(&cache_, api_options.warnings);
+    catalog_api_->Register(&router_, wrap);
     RegisterAdminApi(AdminApiParts{.object_store = store_ ? store_->Describe() : "",
                                    .reconciler = reconciler_.get(),
                                    .lander = lander_.get(),
@@ -340,6 +343,7 @@ class CollectorImpl : public Collector {
   std::unique_ptr<Lander> lander_;
   std::unique_ptr<IngestHandler> ingest_;
   std::unique_ptr<api::PrometheusApi> prom_api_;
+  std::unique_ptr<api::CatalogApi> catalog_api_;
   http::Router router_;
   http::ServerPtr ingest_server_;
   http::ServerPtr query_server_;
