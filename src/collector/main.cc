@@ -3,6 +3,9 @@
 //   check-config --config F             validate the configuration and referenced files
 //   reconcile --config F                one reconciliation pass over the object store, with
 //                                       progress on stderr; exit 1 unless it ends "ok"
+//   import openmetrics FILE --url U --ca-file F --token-file T --agent-id ID
+//                                       backfill: send FILE's samples to a running
+//                                       collector as batches of agent ID (see importer.h)
 //   quarantine list --config F [--limit N]
 //   quarantine show --config F --id ID [--export FILE]
 //   quarantine resolve --config F --id ID [--export FILE]
@@ -11,6 +14,7 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <chrono>
 #include <cstdio>
 #include <string>
 
@@ -19,11 +23,13 @@
 #include "common/logging.h"
 
 #include "collector/collector.h"
+#include "collector/import/importer.h"
 #include "collector/object_store_factory.h"
 #include "collector/quarantine/quarantine.h"
 #include "common/file_util.h"
 #include "common/logging.h"
 #include "config/collector_config.h"
+#include "config/secret_file.h"
 #include "objectstore/fs/fs_object_store.h"
 #include "objectstore/reconciler.h"
 
@@ -96,6 +102,34 @@ int Reconcile(const std::string& config_path) {
               static_cast<unsigned long long>(report.errors));
   for (const std::string& e : report.error_samples) std::printf("error: %s\n", e.c_str());
   return report.state == lm::objectstore::ReconcileReport::State::kOk ? 0 : 1;
+}
+
+int Import(const std::string& file, lm::collector::ImportOptions options,
+           const std::string& token_file) {
+  auto token = lm::config::ReadSecretFile(token_file);
+  if (!token.ok()) return Fail(token.error());
+  options.token = *token;
+  const auto start = std::chrono::steady_clock::now();
+  options.progress = [&](const lm::collector::ImportProgress& p) {
+    std::fprintf(
+        stderr, "\r%llu lines, %llu samples, %llu batches (%llu duplicate)",
+        static_cast<unsigned long long>(p.lines), static_cast<unsigned long long>(p.samples),
+        static_cast<unsigned long long>(p.batches), static_cast<unsigned long long>(p.duplicates));
+  };
+  auto result = lm::collector::ImportOpenMetrics(file, options);
+  std::fprintf(stderr, "\n");
+  if (!result.ok()) return Fail(result.error());
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::printf(
+      "imported %s: %llu samples in %llu series appearances, %llu batches (%llu accepted, %llu "
+      "duplicate) in %.1f s\n",
+      file.c_str(), static_cast<unsigned long long>(result->samples),
+      static_cast<unsigned long long>(result->series),
+      static_cast<unsigned long long>(result->batches),
+      static_cast<unsigned long long>(result->accepted),
+      static_cast<unsigned long long>(result->duplicates), seconds);
+  return 0;
 }
 
 void PrintEntry(const lm::collector::QuarantineEntry& e) {
@@ -179,8 +213,22 @@ int main(int argc, char** argv) {
     sub->add_option("--id", id, "the entry id, as listed")->required();
     sub->add_option("--export", export_path, "write the quarantined frame to this file first");
   }
+  auto* import = app.add_subcommand("import", "backfill data into a running collector");
+  import->require_subcommand(1);
+  auto* openmetrics = import->add_subcommand("openmetrics", "import an OpenMetrics file");
+  std::string import_file;
+  std::string token_file;
+  lm::collector::ImportOptions import_options;
+  openmetrics->add_option("FILE", import_file, "OpenMetrics text ending with # EOF")->required();
+  openmetrics->add_option("--url", import_options.url, "the ingest endpoint")->required();
+  openmetrics->add_option("--ca-file", import_options.ca_file, "CA of the ingest listener")
+      ->required();
+  openmetrics->add_option("--token-file", token_file, "the import identity's token file")
+      ->required();
+  openmetrics->add_option("--agent-id", import_options.agent_id, "the import identity")->required();
   CLI11_PARSE(app, argc, argv);
 
+  if (openmetrics->parsed()) return Import(import_file, import_options, token_file);
   if (reconcile->parsed()) return Reconcile(config_path);
   if (quarantine->parsed()) {
     const std::string action = q_list->parsed() ? "list" : q_show->parsed() ? "show" : "resolve";
