@@ -1,6 +1,7 @@
 #include "objectstore/fs/fs_object_store.h"
 
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -148,15 +149,20 @@ TEST_F(FsObjectStoreTest, ListIsInByteOrderWithPrefixAndPages) {
   EXPECT_FALSE(store_->List(Req("", "", 0)).ok());
 }
 
-TEST_F(FsObjectStoreTest, TempFilesAreInvisibleAndCleanedUp) {
+TEST_F(FsObjectStoreTest, TempFilesAreInvisibleAndStaleOnesCleanedUp) {
   ASSERT_TRUE(store_->Put("d/real", "x").ok());
   std::ofstream(dir_.Path("objects/d/.tmp-crashed")) << "partial";
+  std::ofstream(dir_.Path("objects/d/.tmp-in-progress")) << "partial";
+  // The crashed write is two hours old; the other one is being written now.
+  struct timeval old[2] = {{::time(nullptr) - 7200, 0}, {::time(nullptr) - 7200, 0}};
+  ASSERT_EQ(::utimes(dir_.Path("objects/d/.tmp-crashed").c_str(), old), 0);
   EXPECT_THAT(Keys(*store_->List(Req("", "", 100))), ElementsAre("d/real"));
-  auto removed = store_->RemoveStaleTempFiles(0);
+  auto removed = store_->RemoveStaleTempFiles(3600);
   ASSERT_TRUE(removed.ok());
   EXPECT_EQ(*removed, 1u);
   struct stat st;
   EXPECT_NE(::stat(dir_.Path("objects/d/.tmp-crashed").c_str(), &st), 0);
+  EXPECT_EQ(::stat(dir_.Path("objects/d/.tmp-in-progress").c_str(), &st), 0);
 }
 
 TEST_F(FsObjectStoreTest, BadKeysAreRefused) {
