@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -25,11 +26,27 @@ struct Request {
   bool HasHeader(std::string_view name) const;
 };
 
+// A response body produced over time, e.g. server-sent events. The server writes the
+// response head (chunked transfer encoding; the connection closes afterwards), then polls
+// the stream on its I/O thread every few milliseconds while it has nothing to send: Poll
+// returns the bytes available now (possibly none) and sets *last when the body ends. Poll
+// must not block. The server calls Cancel exactly once when it stops serving the body (the
+// end, the client gone, a failed write, the server stopping). Implementations must be
+// thread safe: producers append from their own threads.
+class BodyStream {
+ public:
+  virtual ~BodyStream() = default;
+  virtual std::string Poll(bool* last) = 0;
+  virtual void Cancel() = 0;
+};
+
 struct Response {
   int status = 200;
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  // When set, `body` is ignored and the body comes from the stream.
+  std::shared_ptr<BodyStream> stream;
 
   Response& AddHeader(std::string name, std::string value) {
     headers.emplace_back(std::move(name), std::move(value));

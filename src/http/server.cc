@@ -18,6 +18,8 @@ namespace {
 
 namespace asio = boost::asio;
 constexpr size_t kMaxLingerBytes = 64 << 20;
+// How often a streamed body with nothing to send is polled.
+constexpr auto kStreamPollInterval = std::chrono::milliseconds(20);
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
@@ -235,6 +237,50 @@ class ServerImpl : public Server {
     co_await bhttp::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
   }
 
+  // Writes a streamed body: the head with chunked encoding, then every chunk the stream
+  // delivers as soon as it arrives, until the stream ends, a write fails or the server
+  // stops. The stream is cancelled in every case.
+  template <typename Stream>
+  asio::awaitable<void> WriteStream(Stream& stream, const Response& r, unsigned version) {
+    bhttp::response<bhttp::empty_body> head{static_cast<bhttp::status>(r.status), version};
+    head.set(bhttp::field::server, "lightmetrics");
+    if (!r.content_type.empty()) head.set(bhttp::field::content_type, r.content_type);
+    for (const auto& [k, v] : r.headers) head.set(k, v);
+    head.keep_alive(false);
+    head.chunked(true);
+    bhttp::response_serializer<bhttp::empty_body> sr{head};
+    boost::system::error_code ec;
+    beast::get_lowest_layer(stream).expires_after(
+        std::chrono::milliseconds(options_.request_timeout_ms));
+    co_await bhttp::async_write_header(stream, sr, asio::redirect_error(asio::use_awaitable, ec));
+    struct Canceller {
+      BodyStream* s;
+      ~Canceller() { s->Cancel(); }
+    } cancel{r.stream.get()};
+    asio::steady_timer idle(co_await asio::this_coro::executor);
+    while (!ec && !stopped_.load()) {
+      bool last = false;
+      std::string chunk = r.stream->Poll(&last);
+      if (chunk.empty() && !last) {
+        idle.expires_after(kStreamPollInterval);
+        co_await idle.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        ec = {};
+        continue;
+      }
+      beast::get_lowest_layer(stream).expires_after(
+          std::chrono::milliseconds(options_.request_timeout_ms));
+      if (!chunk.empty()) {
+        co_await asio::async_write(stream, bhttp::make_chunk(asio::buffer(chunk)),
+                                   asio::redirect_error(asio::use_awaitable, ec));
+      }
+      if (last && !ec) {
+        co_await asio::async_write(stream, bhttp::make_chunk_last(),
+                                   asio::redirect_error(asio::use_awaitable, ec));
+        break;
+      }
+    }
+  }
+
   // Serves requests until the connection should close. Returns true when a request was
   // answered without reading its body (the connection must then linger).
   template <typename Stream>
@@ -296,6 +342,10 @@ class ServerImpl : public Server {
       bool keep = parser.get().keep_alive();
       req.body = std::move(parser.get().body());
       Response res = co_await AsyncServe(handler_, std::move(req), asio::use_awaitable);
+      if (res.stream) {
+        co_await WriteStream(stream, res, version);
+        co_return false;
+      }
       co_await Write(stream, res, version, keep, ec);
       if (ec || !keep) co_return false;
     }

@@ -2,7 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <string>
 #include <thread>
+#include <utility>
 
 #include "tests/common/http_client.h"
 #include "tests/common/temp_dir.h"
@@ -92,6 +97,108 @@ TEST(ServerTest, BadTlsFilesAndAddressesAreErrors) {
   ServerOptions bad;
   bad.listen = "nonsense";
   EXPECT_FALSE(CreateServer(bad, Echo()).ok());
+}
+
+}  // namespace
+}  // namespace lm::http
+
+namespace lm::http {
+namespace {
+
+// A producer thread appends "a", "b", "c", ... every 20 ms, then ends; counts cancels.
+class CountingStream : public BodyStream {
+ public:
+  explicit CountingStream(int chunks) : chunks_(chunks) {
+    producer_ = std::thread([this] {
+      for (int i = 0; i < chunks_; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        std::lock_guard lock(mu_);
+        if (cancelled_) return;
+        pending_ += static_cast<char>('a' + i % 26);
+      }
+      std::lock_guard lock(mu_);
+      done_ = true;
+    });
+  }
+  ~CountingStream() override {
+    {
+      std::lock_guard lock(mu_);
+      cancelled_ = true;
+    }
+    producer_.join();
+  }
+  std::string Poll(bool* last) override {
+    std::lock_guard lock(mu_);
+    *last = done_;
+    return std::exchange(pending_, "");
+  }
+  void Cancel() override {
+    std::lock_guard lock(mu_);
+    cancelled_ = true;
+    cancels_++;
+  }
+  int cancels() {
+    std::lock_guard lock(mu_);
+    return cancels_;
+  }
+
+ private:
+  int chunks_;
+  std::mutex mu_;
+  std::string pending_;
+  bool done_ = false;
+  bool cancelled_ = false;
+  int cancels_ = 0;
+  std::thread producer_;
+};
+
+bool WaitForCancels(CountingStream& s, int n) {
+  for (int i = 0; i < 200 && s.cancels() != n; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return s.cancels() == n;
+}
+
+TEST(ServerTest, StreamedBodiesArriveChunkByChunkAndAreCancelledOnce) {
+  auto stream = std::make_shared<CountingStream>(3);
+  ServerOptions opt;
+  opt.listen = "127.0.0.1:0";
+  auto s = CreateServer(opt, [stream](Request&&, Responder respond) {
+    Response r;
+    r.content_type = "text/event-stream";
+    r.stream = stream;
+    respond(std::move(r));
+  });
+  ASSERT_TRUE(s.ok());
+  (*s)->Start();
+  auto r = HttpDo({.url = "http://127.0.0.1:" + std::to_string((*s)->port()) + "/events"});
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "abc");
+  EXPECT_EQ(r.Header("content-type"), "text/event-stream");
+  EXPECT_TRUE(WaitForCancels(*stream, 1));
+  (*s)->Stop();
+}
+
+TEST(ServerTest, StoppingTheServerCancelsAnEndlessStream) {
+  auto stream = std::make_shared<CountingStream>(1000);
+  ServerOptions opt;
+  opt.listen = "127.0.0.1:0";
+  auto s = CreateServer(opt, [stream](Request&&, Responder respond) {
+    Response r;
+    r.stream = stream;
+    respond(std::move(r));
+  });
+  ASSERT_TRUE(s.ok());
+  (*s)->Start();
+  std::thread client([&] {
+    HttpDo({.url = "http://127.0.0.1:" + std::to_string((*s)->port()) + "/events",
+            .timeout_ms = 2000});
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  (*s)->Stop();
+  s->reset();  // destroys the pending stream coroutine
+  client.join();
+  EXPECT_TRUE(WaitForCancels(*stream, 1));
 }
 
 }  // namespace
