@@ -12,6 +12,7 @@
 
 #include "api/auth.h"
 #include "api/catalog_api.h"
+#include "api/events_api.h"
 #include "api/prometheus_api.h"
 #include "collector/admin/admin_api.h"
 #include "collector/ingest/identity_index.h"
@@ -110,6 +111,7 @@ class CollectorImpl : public Collector {
     };
     AcceptedFn on_accepted = [this](const protocol::Batch& b) {
       store::IngestBatchMetrics(b, &cache_);
+      events_.Publish(b, NowUnixMillis());
     };
     if (config_.ingest.acceptance == config::AcceptanceMode::kS3Manifest) {
       pool_ = std::make_unique<ThreadPool>(8);
@@ -150,6 +152,10 @@ class CollectorImpl : public Collector {
     if (stopped_) return;
     stopped_ = true;
     if (ingest_server_) ingest_server_->Stop();
+    // Live streams end cleanly: their last chunk is written before the listener stops.
+    const bool streaming = events_.subscribers() > 0;
+    events_.Close();
+    if (streaming) std::this_thread::sleep_for(std::chrono::milliseconds(100));
     if (query_server_) query_server_->Stop();
     if (pool_) pool_->Shutdown();
     if (lander_) lander_->Stop();
@@ -300,6 +306,7 @@ class CollectorImpl : public Collector {
     prom_api_->Register(&router_, wrap);
     catalog_api_ = std::make_unique<api::CatalogApi>(&cache_, api_options.warnings);
     catalog_api_->Register(&router_, wrap);
+    events_.Register(&router_, wrap);
     RegisterAdminApi(AdminApiParts{.object_store = store_ ? store_->Describe() : "",
                                    .reconciler = reconciler_.get(),
                                    .lander = lander_.get(),
@@ -344,6 +351,7 @@ class CollectorImpl : public Collector {
   std::unique_ptr<IngestHandler> ingest_;
   std::unique_ptr<api::PrometheusApi> prom_api_;
   std::unique_ptr<api::CatalogApi> catalog_api_;
+  api::EventHub events_;
   http::Router router_;
   http::ServerPtr ingest_server_;
   http::ServerPtr query_server_;
