@@ -1,5 +1,8 @@
 #include "api/prometheus_api.h"
 
+#include <chrono>
+#include <optional>
+
 #include <fmt/format.h>
 
 #include "api/json_writer.h"
@@ -7,6 +10,7 @@
 #include "common/clock.h"
 #include "common/float_format.h"
 #include "http/form.h"
+#include "promql/parser.h"
 
 namespace lm::api {
 namespace {
@@ -102,6 +106,73 @@ void PrometheusApi::Register(http::Router* router,
                              const std::function<http::Handler(http::Handler)>& wrap) {
   router->Add({"GET", "POST"}, "/api/v1/query",
               wrap([this](http::Request&& req, http::Responder respond) { respond(Query(req)); }));
+  router->Add(
+      {"GET", "POST"}, "/api/v1/query_range",
+      wrap([this](http::Request&& req, http::Responder respond) { respond(QueryRange(req)); }));
+  router->Add(
+      {"GET", "POST"}, "/api/v1/format_query",
+      wrap([this](http::Request&& req, http::Responder respond) { respond(FormatQuery(req)); }));
+}
+
+namespace {
+
+// Parses the options shared by both query endpoints. Returns an error response on failure.
+std::optional<http::Response> ParseQueryOptions(const http::FormValues& params,
+                                                promql::QueryOptions* opts) {
+  for (const char* name : {"timeout", "lookback_delta"}) {
+    const std::string* v = params.Get(name);
+    if (v == nullptr || v->empty()) continue;
+    auto d = ParseDurationParam(*v);
+    if (!d.ok()) {
+      return Error(promql::ErrorType::kBadData,
+                   fmt::format("invalid parameter \"{}\": {}", name, d.error().message()));
+    }
+    if (std::string_view(name) == "timeout") {
+      opts->timeout = std::chrono::milliseconds(*d);
+    } else {
+      opts->lookback_delta_ms = *d;
+    }
+  }
+  return std::nullopt;
+}
+
+Result<int64_t> TimeParam(const http::FormValues& params, const char* name) {
+  const std::string* v = params.Get(name);
+  if (v == nullptr || v->empty()) {
+    return InvalidArgument(
+        fmt::format("invalid parameter \"{}\": cannot parse \"\" to a valid "
+                    "timestamp",
+                    name));
+  }
+  auto t = ParseTimeParam(*v);
+  if (!t.ok()) {
+    return InvalidArgument(fmt::format("invalid parameter \"{}\": {}", name, t.error().message()));
+  }
+  return *t;
+}
+
+}  // namespace
+
+http::Response PrometheusApi::Success(const promql::QueryResult& result) const {
+  http::Response res;
+  JsonWriter w(&res.body);
+  w.BeginObject().Key("status").String("success").Key("data").BeginObject();
+  WriteValue(w, result.value);
+  w.EndObject();
+  std::vector<std::string> warnings = options_.warnings;
+  warnings.insert(warnings.end(), result.warnings.begin(), result.warnings.end());
+  if (!warnings.empty()) {
+    w.Key("warnings").BeginArray();
+    for (const auto& s : warnings) w.String(s);
+    w.EndArray();
+  }
+  if (!result.infos.empty()) {
+    w.Key("infos").BeginArray();
+    for (const auto& s : result.infos) w.String(s);
+    w.EndArray();
+  }
+  w.EndObject();
+  return res;
 }
 
 http::Response PrometheusApi::Query(const http::Request& request) const {
@@ -113,27 +184,74 @@ http::Response PrometheusApi::Query(const http::Request& request) const {
   }
   int64_t t = options_.now_ms();
   if (const std::string* ts = params->Get("time"); ts != nullptr && !ts->empty()) {
-    auto parsed = ParseTimeParam(*ts);
-    if (!parsed.ok()) {
-      return Error(promql::ErrorType::kBadData,
-                   fmt::format("invalid parameter \"time\": {}", parsed.error().message()));
-    }
+    auto parsed = TimeParam(*params, "time");
+    if (!parsed.ok()) return Error(promql::ErrorType::kBadData, parsed.error().message());
     t = *parsed;
   }
-  auto result = engine_->InstantQuery(*querier_, *query, t);
+  promql::QueryOptions opts;
+  if (auto err = ParseQueryOptions(*params, &opts)) return *err;
+  auto result = engine_->InstantQuery(*querier_, *query, t, opts);
   if (!result.ok()) return Error(result.error().type, result.error().message);
+  return Success(*result);
+}
+
+http::Response PrometheusApi::QueryRange(const http::Request& request) const {
+  auto params = http::RequestParams(request);
+  if (!params.ok()) return Error(promql::ErrorType::kBadData, params.error().message());
+  const std::string* query = params->Get("query");
+  if (query == nullptr || query->empty()) {
+    return Error(promql::ErrorType::kBadData, "invalid parameter \"query\": query is empty");
+  }
+  auto start = TimeParam(*params, "start");
+  if (!start.ok()) return Error(promql::ErrorType::kBadData, start.error().message());
+  auto end = TimeParam(*params, "end");
+  if (!end.ok()) return Error(promql::ErrorType::kBadData, end.error().message());
+  if (*end < *start) {
+    return Error(promql::ErrorType::kBadData,
+                 "invalid parameter \"end\": end timestamp must not be before start time");
+  }
+  const std::string* step_text = params->Get("step");
+  if (step_text == nullptr || step_text->empty()) {
+    return Error(promql::ErrorType::kBadData,
+                 "invalid parameter \"step\": cannot parse \"\" to a valid duration");
+  }
+  auto step = ParseDurationParam(*step_text);
+  if (!step.ok()) {
+    return Error(promql::ErrorType::kBadData,
+                 fmt::format("invalid parameter \"step\": {}", step.error().message()));
+  }
+  if (*step <= 0) {
+    return Error(promql::ErrorType::kBadData,
+                 "zero or negative query resolution step widths are not accepted. Try a "
+                 "positive integer");
+  }
+  if ((*end - *start) / *step > 11000) {
+    return Error(promql::ErrorType::kBadData,
+                 "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing "
+                 "the query resolution (?step=XX)");
+  }
+  promql::QueryOptions opts;
+  if (auto err = ParseQueryOptions(*params, &opts)) return *err;
+  auto result = engine_->RangeQuery(*querier_, *query, *start, *end, *step, opts);
+  if (!result.ok()) return Error(result.error().type, result.error().message);
+  return Success(*result);
+}
+
+http::Response PrometheusApi::FormatQuery(const http::Request& request) const {
+  auto params = http::RequestParams(request);
+  if (!params.ok()) return Error(promql::ErrorType::kBadData, params.error().message());
+  const std::string* query = params->Get("query");
+  if (query == nullptr || query->empty()) {
+    return Error(promql::ErrorType::kBadData, "invalid parameter \"query\": query is empty");
+  }
+  auto expr = promql::ParseExpr(*query);
+  if (!expr.ok()) {
+    return Error(promql::ErrorType::kBadData,
+                 fmt::format("invalid parameter \"query\": {}", expr.error().message()));
+  }
   http::Response res;
   JsonWriter w(&res.body);
-  w.BeginObject().Key("status").String("success").Key("data").BeginObject();
-  WriteValue(w, result->value);
-  w.EndObject();
-  std::vector<std::string> warnings = options_.warnings;
-  warnings.insert(warnings.end(), result->warnings.begin(), result->warnings.end());
-  if (!warnings.empty()) {
-    w.Key("warnings").BeginArray();
-    for (const auto& s : warnings) w.String(s);
-    w.EndArray();
-  }
+  w.BeginObject().Key("status").String("success").Key("data").String(promql::Format(**expr));
   w.EndObject();
   return res;
 }

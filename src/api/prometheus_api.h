@@ -27,13 +27,21 @@ class PrometheusApi {
   PrometheusApi(const store::Querier* querier, const promql::Engine* engine,
                 PrometheusApiOptions options);
 
-  // Registers GET and POST /api/v1/query. Handlers are wrapped by `wrap` (e.g. auth).
+  // Registers GET and POST /api/v1/query, /api/v1/query_range and /api/v1/format_query.
+  // Handlers are wrapped by `wrap` (e.g. auth).
   void Register(http::Router* router, const std::function<http::Handler(http::Handler)>& wrap);
 
-  // Handles one /api/v1/query request synchronously.
+  // /api/v1/query: query, time (default now), timeout, lookback_delta.
   http::Response Query(const http::Request& request) const;
+  // /api/v1/query_range: query, start, end, step (float seconds or a duration), timeout,
+  // lookback_delta. At most 11,000 points per series, as Prometheus.
+  http::Response QueryRange(const http::Request& request) const;
+  // /api/v1/format_query: the query in canonical form.
+  http::Response FormatQuery(const http::Request& request) const;
 
  private:
+  http::Response Success(const promql::QueryResult& result) const;
+
   const store::Querier* querier_;
   const promql::Engine* engine_;
   PrometheusApiOptions options_;

@@ -3,7 +3,9 @@
 #include <cmath>
 #include <cstdlib>
 #include <ctime>
+#include <limits>
 #include <string>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -89,6 +91,55 @@ Result<int64_t> ParseTimeParam(std::string_view s) {
     return static_cast<int64_t>(std::llround(v * 1000.0));
   }
   return ParseRfc3339(s);
+}
+
+Result<int64_t> ParseDurationParam(std::string_view s) {
+  auto bad = [&] {
+    return InvalidArgument(fmt::format("cannot parse \"{}\" to a valid duration", s));
+  };
+  if (s.empty()) return bad();
+  std::string str(s);
+  char* end = nullptr;
+  const double v = std::strtod(str.c_str(), &end);
+  if (end == str.c_str() + str.size() && str.find_first_of("xXpPnNiI") == std::string::npos) {
+    if (!std::isfinite(v) || v < 0 || v > 9.2e12) return bad();
+    return static_cast<int64_t>(std::llround(v * 1000.0));
+  }
+  // Units in decreasing order, each at most once: y w d h m s ms.
+  static constexpr std::pair<std::string_view, int64_t> kUnits[] = {{"y", 365LL * 86400000},
+                                                                    {"w", 7LL * 86400000},
+                                                                    {"d", 86400000},
+                                                                    {"h", 3600000},
+                                                                    {"ms", 1},
+                                                                    {"m", 60000},
+                                                                    {"s", 1000}};
+  int64_t total = 0;
+  size_t i = 0;
+  int last_unit = -1;
+  while (i < s.size()) {
+    const size_t start = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    if (i == start || i - start > 12) return bad();
+    const int64_t n = std::stoll(std::string(s.substr(start, i - start)));
+    int unit = -1;
+    for (int u = 0; u < 7; ++u) {
+      if (s.substr(i).starts_with(kUnits[u].first)) {
+        // "m" must not match the start of "ms".
+        if (kUnits[u].first == "m" && s.substr(i).starts_with("ms")) continue;
+        unit = u;
+        break;
+      }
+    }
+    if (unit < 0) return bad();
+    // Order: y w d h m s ms (index 4 is ms, which must come last).
+    const int order = unit == 4 ? 7 : unit;
+    if (order <= last_unit) return bad();
+    last_unit = order;
+    if (n > (std::numeric_limits<int64_t>::max() - total) / kUnits[unit].second) return bad();
+    total += n * kUnits[unit].second;
+    i += kUnits[unit].first.size();
+  }
+  return total;
 }
 
 std::string FormatApiTime(int64_t ms) {

@@ -13,6 +13,11 @@ namespace lm::api {
 // InvalidArgument with a message naming the value otherwise.
 Result<int64_t> ParseTimeParam(std::string_view s);
 
+// A duration as float seconds ("15", "0.5") or a Prometheus duration ("15s", "1m30s",
+// "500ms", "2h", "1d", "1w", "1y"). Returns milliseconds. InvalidArgument otherwise (also for
+// negative values and overflow).
+Result<int64_t> ParseDurationParam(std::string_view s);
+
 // Formats milliseconds as Prometheus' JSON timestamp: seconds with up to 3 decimals.
 std::string FormatApiTime(int64_t ms);
 

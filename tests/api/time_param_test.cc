@@ -25,3 +25,24 @@ TEST(TimeParamTest, Format) {
 
 }  // namespace
 }  // namespace lm::api
+
+namespace lm::api {
+namespace {
+
+TEST(DurationParamTest, SecondsAndDurations) {
+  EXPECT_EQ(*ParseDurationParam("15"), 15000);
+  EXPECT_EQ(*ParseDurationParam("0.5"), 500);
+  EXPECT_EQ(*ParseDurationParam("15s"), 15000);
+  EXPECT_EQ(*ParseDurationParam("1m30s"), 90000);
+  EXPECT_EQ(*ParseDurationParam("500ms"), 500);
+  EXPECT_EQ(*ParseDurationParam("1h1m1s1ms"), 3661001);
+  EXPECT_EQ(*ParseDurationParam("2d"), 172800000);
+  EXPECT_EQ(*ParseDurationParam("1w"), 604800000);
+  EXPECT_EQ(*ParseDurationParam("1y"), 31536000000);
+  for (const char* bad : {"", "-1", "1x", "s", "1s1m", "1m1m", "NaN", "inf", "1.5m", "0x10"}) {
+    EXPECT_FALSE(ParseDurationParam(bad).ok()) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace lm::api
