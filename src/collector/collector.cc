@@ -13,6 +13,7 @@
 #include "api/auth.h"
 #include "api/catalog_api.h"
 #include "api/events_api.h"
+#include "api/logs_api.h"
 #include "api/prometheus_api.h"
 #include "collector/admin/admin_api.h"
 #include "collector/ingest/identity_index.h"
@@ -39,6 +40,8 @@
 #include "protocol/batch_codec.h"
 #include "protocol/limits.h"
 #include "store/batch_ingest.h"
+#include "store/logs/alert_store.h"
+#include "store/logs/log_store.h"
 #include "store/mem_store.h"
 
 namespace lm::collector {
@@ -110,7 +113,7 @@ class CollectorImpl : public Collector {
       if (!s.ok()) lm::log::Error("quarantine: {}", s.ToString());
     };
     AcceptedFn on_accepted = [this](const protocol::Batch& b) {
-      store::IngestBatchMetrics(b, &cache_);
+      IngestIntoCache(b);
       events_.Publish(b, NowUnixMillis());
     };
     if (config_.ingest.acceptance == config::AcceptanceMode::kS3Manifest) {
@@ -172,6 +175,13 @@ class CollectorImpl : public Collector {
   uint16_t query_port() const override { return query_server_->port(); }
 
  private:
+  // Adds an accepted batch to every part of the query cache. Called once per identity.
+  void IngestIntoCache(const protocol::Batch& b) {
+    store::IngestBatchMetrics(b, &cache_);
+    if (!b.logs.empty()) logs_.AppendBatch(b);
+    if (!b.alerts.empty()) alerts_.AppendBatch(b);
+  }
+
   Status OpenSpool() {
     const protocol::DecodeLimits limits = protocol::AcceptedFrameLimits();
     uint64_t replayed = 0;
@@ -190,7 +200,7 @@ class CollectorImpl : public Collector {
                            batch->identity.seq_start, batch->identity.seq_end);
             return;
           }
-          store::IngestBatchMetrics(*batch, &cache_);
+          IngestIntoCache(*batch);
           ++replayed;
         });
     if (!spool.ok()) return spool.error().WithContext("open spool");
@@ -238,7 +248,7 @@ class CollectorImpl : public Collector {
             return true;
           }
           index_.AddDurable(batch->identity, manifest->sha256);
-          store::IngestBatchMetrics(*batch, &cache_);
+          IngestIntoCache(*batch);
           ++loaded;
           return true;
         });
@@ -307,6 +317,8 @@ class CollectorImpl : public Collector {
     catalog_api_ = std::make_unique<api::CatalogApi>(&cache_, api_options.warnings);
     catalog_api_->Register(&router_, wrap);
     events_.Register(&router_, wrap);
+    logs_api_ = std::make_unique<api::LogsApi>(&logs_, &alerts_, api_options.warnings);
+    logs_api_->Register(&router_, wrap);
     RegisterAdminApi(AdminApiParts{.object_store = store_ ? store_->Describe() : "",
                                    .reconciler = reconciler_.get(),
                                    .lander = lander_.get(),
@@ -352,6 +364,9 @@ class CollectorImpl : public Collector {
   std::unique_ptr<api::PrometheusApi> prom_api_;
   std::unique_ptr<api::CatalogApi> catalog_api_;
   api::EventHub events_;
+  store::logs::LogStore logs_;
+  store::logs::AlertStore alerts_;
+  std::unique_ptr<api::LogsApi> logs_api_;
   http::Router router_;
   http::ServerPtr ingest_server_;
   http::ServerPtr query_server_;
