@@ -10,13 +10,14 @@
 #include <fmt/format.h>
 
 #include "api/json_writer.h"
+#include "api/logs_api_internal.h"
 #include "api/time_param.h"
 #include "common/utf8.h"
 #include "http/form.h"
 #include "store/logs/record_cursor.h"
 
 namespace lm::api {
-namespace {
+namespace logs_internal {
 
 using store::logs::Cursor;
 using store::logs::CursorKind;
@@ -27,22 +28,6 @@ using store::logs::RecordQuery;
 using store::logs::StoredRecord;
 
 constexpr size_t kDefaultLimit = 100;
-constexpr size_t kMaxLimit = 1000;
-
-// What differs between /api/v1/logs and /api/v1/alerts.
-struct Endpoint {
-  CursorKind kind;
-  std::string_view noun;        // "log", "alert"
-  std::string_view array;       // the data key: "logs", "alerts"
-  std::string_view name_param;  // "target", "name"
-  std::string_view kv_prefix;   // "attr.", "label."
-  std::string_view kv_key;      // the entry key of the pairs: "attributes", "labels"
-  bool alerts;
-};
-
-constexpr Endpoint kLogs{CursorKind::kLogs, "log", "logs", "target", "attr.", "attributes", false};
-constexpr Endpoint kAlerts{
-    CursorKind::kAlerts, "alert", "alerts", "name", "label.", "labels", true};
 
 http::Response BadParam(std::string_view name, std::string_view why) {
   return http::JsonError(400, "bad_data", fmt::format("invalid parameter \"{}\": {}", name, why));
@@ -86,11 +71,6 @@ int64_t MillisToNanos(int64_t ms) {
   constexpr int64_t kLimit = std::numeric_limits<int64_t>::max() / 1'000'000;
   return std::clamp(ms, -kLimit, kLimit) * 1'000'000;
 }
-
-struct Parsed {
-  RecordQuery query;
-  std::optional<int64_t> start;  // ns, when given
-};
 
 // Parses the request into `out`; returns the 400 response for a bad parameter.
 std::optional<http::Response> Parse(const http::Request& request, const Endpoint& ep, Parsed* out) {
@@ -253,6 +233,8 @@ void WriteRecord(const Endpoint& ep, const StoredRecord& r, JsonWriter& w) {
   w.EndObject().EndObject();
 }
 
+namespace {
+
 template <typename Store>
 http::Response Serve(const Store& store, const Endpoint& ep, const http::Request& request,
                      const std::vector<std::string>& base_warnings) {
@@ -300,6 +282,11 @@ http::Response Serve(const Store& store, const Endpoint& ep, const http::Request
 }
 
 }  // namespace
+}  // namespace logs_internal
+
+using logs_internal::kAlerts;
+using logs_internal::kLogs;
+using logs_internal::Serve;
 
 void LogsApi::Register(http::Router* router,
                        const std::function<http::Handler(http::Handler)>& wrap) {

@@ -14,6 +14,7 @@
 #include "api/catalog_api.h"
 #include "api/events_api.h"
 #include "api/logs_api.h"
+#include "api/logs_tail.h"
 #include "api/prometheus_api.h"
 #include "collector/admin/admin_api.h"
 #include "collector/ingest/identity_index.h"
@@ -156,8 +157,9 @@ class CollectorImpl : public Collector {
     stopped_ = true;
     if (ingest_server_) ingest_server_->Stop();
     // Live streams end cleanly: their last chunk is written before the listener stops.
-    const bool streaming = events_.subscribers() > 0;
+    const bool streaming = events_.subscribers() > 0 || log_tail_.streams() > 0;
     events_.Close();
+    log_tail_.Close();
     if (streaming) std::this_thread::sleep_for(std::chrono::milliseconds(100));
     if (query_server_) query_server_->Stop();
     if (pool_) pool_->Shutdown();
@@ -178,7 +180,10 @@ class CollectorImpl : public Collector {
   // Adds an accepted batch to every part of the query cache. Called once per identity.
   void IngestIntoCache(const protocol::Batch& b) {
     store::IngestBatchMetrics(b, &cache_);
-    if (!b.logs.empty()) logs_.AppendBatch(b);
+    if (!b.logs.empty()) {
+      logs_.AppendBatch(b);
+      log_tail_.Notify();
+    }
     if (!b.alerts.empty()) alerts_.AppendBatch(b);
   }
 
@@ -319,6 +324,7 @@ class CollectorImpl : public Collector {
     events_.Register(&router_, wrap);
     logs_api_ = std::make_unique<api::LogsApi>(&logs_, &alerts_, api_options.warnings);
     logs_api_->Register(&router_, wrap);
+    log_tail_.Register(&router_, wrap);
     RegisterAdminApi(AdminApiParts{.object_store = store_ ? store_->Describe() : "",
                                    .reconciler = reconciler_.get(),
                                    .lander = lander_.get(),
@@ -367,6 +373,7 @@ class CollectorImpl : public Collector {
   store::logs::LogStore logs_;
   store::logs::AlertStore alerts_;
   std::unique_ptr<api::LogsApi> logs_api_;
+  api::LogTail log_tail_{&logs_};
   http::Router router_;
   http::ServerPtr ingest_server_;
   http::ServerPtr query_server_;

@@ -28,6 +28,7 @@ class LogStore {
   RecordPage Query(const RecordQuery& query) const { return store_.Query(query); }
   std::optional<int64_t> OldestTime() const { return store_.OldestTime(); }
   uint64_t NumRecords() const { return store_.NumRecords(); }
+  std::optional<uint64_t> LastPos() const { return store_.LastPos(); }
   MemoryUsage Memory() const { return store_.Memory(); }
 
  private:

@@ -57,6 +57,10 @@ struct RecordFilter {
   std::vector<protocol::Label> kvs;
   // Null: no text filter.
   TextMatcherPtr text;
+  // Only records appended after `after_pos` and up to `until_pos` (RecordKey::pos), whatever
+  // their time: what a live tail has not seen yet.
+  std::optional<uint64_t> after_pos;
+  std::optional<uint64_t> until_pos;
 };
 
 struct RecordQuery {

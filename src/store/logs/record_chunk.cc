@@ -315,6 +315,7 @@ void RecordChunk::Collect(const RecordQuery& q, size_t limit, const std::optiona
   };
   auto admissible = [&](const RecordKey& k) {
     return k.time_unix_nano >= f.min_time && k.time_unix_nano <= f.max_time &&
+           (!f.after_pos || k.pos > *f.after_pos) && (!f.until_pos || k.pos <= *f.until_pos) &&
            (!q.after || before(*q.after, k)) && (!worst || before(k, *worst));
   };
   auto emit = [&](LocalId l) {
@@ -379,6 +380,8 @@ void RecordChunk::Collect(const RecordQuery& q, size_t limit, const std::optiona
     const LocalId l = o[desc ? hi - 1 - i : lo + i];
     if (worst && !before(KeyOf(l), *worst)) break;
     if (!is_candidate.empty() && !is_candidate[l]) continue;
+    if (f.after_pos && KeyOf(l).pos <= *f.after_pos) continue;
+    if (f.until_pos && KeyOf(l).pos > *f.until_pos) continue;
     if (!Passes(f, r, l)) continue;
     if (emit(l) && ++found == limit) break;
   }

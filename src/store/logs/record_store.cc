@@ -17,6 +17,7 @@ void RecordStore::Append(const protocol::BatchIdentity& batch, const RecordInput
   {
     std::lock_guard lock(append_mu_);
     size_t done = 0;
+    int64_t last = -1;
     while (done < n) {
       if (!active_) {
         active_ = std::make_shared<RecordChunk>(next_chunk_id_++, options_.chunk_records,
@@ -26,11 +27,15 @@ void RecordStore::Append(const protocol::BatchIdentity& batch, const RecordInput
       }
       const size_t added = active_->Append(batch, records + done, n - done);
       done += added;
+      if (added > 0) {
+        last = static_cast<int64_t>((active_->id() << kChunkIdBits) | (active_->size() - 1));
+      }
       if (added == 0 || active_->full()) full.push_back(std::move(active_));
     }
     if (lo < oldest_.load(std::memory_order_relaxed)) oldest_.store(lo, std::memory_order_release);
     if (hi > newest_.load(std::memory_order_relaxed)) newest_.store(hi, std::memory_order_release);
     num_records_.fetch_add(n, std::memory_order_acq_rel);
+    if (last >= 0) last_pos_.store(last, std::memory_order_release);
   }
   // Sealing takes milliseconds; other appends proceed meanwhile (the full chunk takes no more
   // appends, and queries read it in either form).
@@ -65,6 +70,8 @@ RecordPage RecordStore::Query(const RecordQuery& q) const {
     const int64_t lo = c.min_time();
     const int64_t hi = c.max_time();
     if (hi < f.min_time || lo > f.max_time) continue;
+    if (f.after_pos && c.id() < (*f.after_pos >> kChunkIdBits)) continue;
+    if (f.until_pos && c.id() > (*f.until_pos >> kChunkIdBits)) continue;
     if (q.after && (desc ? lo > q.after->time_unix_nano : hi < q.after->time_unix_nano)) continue;
     order.push_back({i, lo, hi});
   }
@@ -100,6 +107,12 @@ RecordPage RecordStore::Query(const RecordQuery& q) const {
     page.records.push_back(chunks[best[i].chunk]->Materialize(best[i].local));
   }
   return page;
+}
+
+std::optional<uint64_t> RecordStore::LastPos() const {
+  const int64_t p = last_pos_.load(std::memory_order_acquire);
+  if (p < 0) return std::nullopt;
+  return static_cast<uint64_t>(p);
 }
 
 std::optional<int64_t> RecordStore::OldestTime() const {

@@ -47,6 +47,9 @@ class RecordStore {
   std::optional<int64_t> OldestTime() const;
   std::optional<int64_t> NewestTime() const;
   uint64_t NumRecords() const { return num_records_.load(std::memory_order_acquire); }
+  // The position (RecordKey::pos) of the last record appended; nullopt when empty. Every
+  // record up to it is visible to queries.
+  std::optional<uint64_t> LastPos() const;
   MemoryUsage Memory() const;
 
  private:
@@ -63,6 +66,7 @@ class RecordStore {
   std::vector<std::shared_ptr<const RecordChunk>> chunks_;  // guarded by chunks_mu_
 
   std::atomic<uint64_t> num_records_{0};
+  std::atomic<int64_t> last_pos_{-1};
   std::atomic<int64_t> oldest_{std::numeric_limits<int64_t>::max()};
   std::atomic<int64_t> newest_{std::numeric_limits<int64_t>::min()};
 };
