@@ -25,11 +25,12 @@ TEST(ThreadPoolTest, RunsEveryTaskAndDrainsOnShutdown) {
 }
 
 TEST(ThreadPoolTest, TasksRunInParallel) {
-  ThreadPool pool(2);
   std::promise<void> both;
   std::atomic<int> arrived{0};
   std::promise<void> go;
   std::shared_future<void> go_f = go.get_future().share();
+  // Declared last so that its threads are joined before the promises die.
+  ThreadPool pool(2);
   for (int i = 0; i < 2; ++i) {
     pool.Post([&] {
       if (++arrived == 2) both.set_value();

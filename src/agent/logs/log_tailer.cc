@@ -12,6 +12,7 @@
 #include <set>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include <fmt/format.h>
 #include "common/logging.h"
@@ -23,6 +24,9 @@
 
 namespace lm::agent::logs {
 namespace {
+
+// The most rotated-away files one Read walks through before the configured path's file.
+constexpr size_t kMaxSuccessorHops = 1000;
 
 // The longest incomplete line worth keeping: anything longer is an omission marker anyway,
 // because it exceeds the window or (with a '\r' allowed before its '\n') max_message_bytes.
@@ -214,7 +218,11 @@ class InputPass {
       open_->Set(std::move(copy->fd), copy->dev, copy->ino);
       LM_ASSIGN_OR_RETURN(Outcome outcome, ReadLines(open_->fd.get(), at));
       if (outcome == Outcome::kBudget) return Status::Ok();
-      if (outcome == Outcome::kEnd) WarnDroppedPartial();
+      if (outcome == Outcome::kEnd) {
+        WarnDroppedPartial();
+        struct stat done;
+        if (::fstat(open_->fd.get(), &done) == 0) return ReadSuccessors(st, MtimeNanos(done));
+      }
       if (outcome == Outcome::kMismatch) {
         WarnLost("was truncated (copytruncate) and its copy changed");
       }
@@ -222,6 +230,49 @@ class InputPass {
       WarnLost("was truncated (copytruncate) and no rotated copy holds the unread bytes");
     }
     return ReadCurrent(st, StartOf(st)).status();
+  }
+
+  // The file of the position was read to its end and was last modified at `after_ns`; `st`
+  // describes the configured path. Files rotated away after it but before the configured
+  // path's file was created (the tailer fell more than one rotation behind, or was not
+  // running) are read first, oldest first (FindRotatedSuccessor), then the configured path
+  // from offset 0. Draining files and the configured path's file are never taken for such
+  // a successor: they are read already, or read next.
+  Status ReadSuccessors(const struct stat& st, int64_t after_ns) {
+    std::vector<std::pair<uint64_t, uint64_t>> exclude = DrainingIdentities();
+    exclude.emplace_back(st.st_dev, st.st_ino);
+    for (size_t hop = 0; hop < kMaxSuccessorHops; ++hop) {
+      if (pos_) exclude.emplace_back(pos_->dev, pos_->ino);
+      LM_ASSIGN_OR_RETURN(std::optional<RotatedFile> next,
+                          FindRotatedSuccessor(input_.path, after_ns, exclude));
+      if (!next) break;
+      lm::log::Debug("log input {}: reading {}, rotated away before it was read", input_.name,
+                     next->path);
+      FilePosition start;
+      start.dev = next->dev;
+      start.ino = next->ino;
+      open_->Set(std::move(next->fd), start.dev, start.ino);
+      LM_ASSIGN_OR_RETURN(Outcome outcome, ReadLines(open_->fd.get(), start));
+      if (outcome == Outcome::kBudget) return Status::Ok();
+      if (outcome != Outcome::kEnd) break;
+      WarnDroppedPartial();
+      struct stat done;
+      if (::fstat(open_->fd.get(), &done) != 0) break;
+      after_ns = MtimeNanos(done);
+    }
+    return ReadCurrent(st, StartOf(st)).status();
+  }
+
+  // (dev, ino) of every draining position of the input in the trail's latest cursor.
+  std::vector<std::pair<uint64_t, uint64_t>> DrainingIdentities() {
+    const std::string input_key = TailCursor::Key(input_.name, input_.path);
+    std::vector<std::pair<uint64_t, uint64_t>> ids;
+    const auto& positions = out_->trail().back().positions();
+    for (auto it = positions.upper_bound(input_key);
+         it != positions.end() && TailCursor::IsDrainKeyOf(it->first, input_key); ++it) {
+      ids.emplace_back(it->second.dev, it->second.ino);
+    }
+    return ids;
   }
 
   // The configured path is another file than the position's, or missing (`st` null):
@@ -253,7 +304,10 @@ class InputPass {
           Forget();
           return Status::Ok();
         }
+        struct stat done;
+        const bool have_mtime = ::fstat(old_fd, &done) == 0;
         StartDraining();
+        if (have_mtime) return ReadSuccessors(*st, MtimeNanos(done));
         return ReadCurrent(*st, StartOf(*st)).status();
       }
       // kMismatch: the identity now names other bytes (inode reused).

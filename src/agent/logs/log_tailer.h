@@ -21,6 +21,11 @@
 //     before the offset no longer match the fingerprint (copytruncate): the copy is looked
 //     up among the same siblings by fingerprint at the offset and drained first, then the
 //     configured path is read from offset 0;
+//   * when the old file (or the copy) has been read to its end, files rotated away after
+//     it and before the configured path's file (the tailer was behind by more than one
+//     rotation, or stopped across several) are read from offset 0, oldest first by
+//     modification time (FindRotatedSuccessor; draining files excluded), before the
+//     configured path is read from offset 0;
 //   * the old file cannot be found there but the configured path holds the cursor's bytes
 //     (offset >= kFingerprintBytes and the fingerprint matches at the offset): the file's
 //     identity changed without rotation (e.g. device numbers renumbered across a reboot);

@@ -3,9 +3,11 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <initializer_list>
 #include <utility>
 #include <vector>
 
@@ -65,7 +67,54 @@ std::optional<RotatedFile> Open(Candidate& c) {
   return f;
 }
 
+bool HasCompressedSuffix(std::string_view name) {
+  for (std::string_view suffix : {".gz", ".bz2", ".xz", ".zst", ".lz4", ".lzma", ".Z", ".zip"}) {
+    if (name.ends_with(suffix)) return true;
+  }
+  return false;
+}
+
+// True when the file starts like a gzip, bzip2, xz, zstd, lz4 or zip stream.
+bool StartsCompressed(int fd) {
+  unsigned char head[6] = {};
+  ssize_t n = ::pread(fd, head, sizeof(head), 0);
+  if (n < 3) return false;
+  auto starts = [&](std::initializer_list<unsigned char> magic) {
+    if (static_cast<size_t>(n) < magic.size()) return false;
+    return std::equal(magic.begin(), magic.end(), head);
+  };
+  return starts({0x1f, 0x8b}) || starts({'B', 'Z', 'h'}) ||
+         starts({0xfd, '7', 'z', 'X', 'Z', 0x00}) || starts({0x28, 0xb5, 0x2f, 0xfd}) ||
+         starts({0x04, 0x22, 0x4d, 0x18}) || starts({'P', 'K', 0x03, 0x04});
+}
+
 }  // namespace
+
+int64_t MtimeNanos(const struct stat& st) {
+  return static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+}
+
+Result<std::optional<RotatedFile>> FindRotatedSuccessor(
+    const std::string& path, int64_t after_ns,
+    const std::vector<std::pair<uint64_t, uint64_t>>& exclude) {
+  LM_ASSIGN_OR_RETURN(std::vector<Candidate> candidates, ListRotated(path));
+  std::erase_if(candidates, [&](const Candidate& c) {
+    const std::pair<uint64_t, uint64_t> id(c.st.st_dev, c.st.st_ino);
+    return c.st.st_size == 0 || MtimeNanos(c.st) <= after_ns ||
+           std::find(exclude.begin(), exclude.end(), id) != exclude.end() ||
+           HasCompressedSuffix(c.path);
+  });
+  std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
+    if (MtimeNanos(a.st) != MtimeNanos(b.st)) return MtimeNanos(a.st) < MtimeNanos(b.st);
+    return a.path < b.path;
+  });
+  for (Candidate& c : candidates) {
+    std::optional<RotatedFile> f = Open(c);
+    if (!f || StartsCompressed(f->fd.get())) continue;
+    return f;
+  }
+  return std::optional<RotatedFile>();
+}
 
 bool IsRotatedName(std::string_view name, std::string_view base) {
   return name.size() > base.size() + 1 && name.starts_with(base) &&

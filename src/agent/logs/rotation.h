@@ -8,6 +8,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
+
+#include <sys/stat.h>
 
 #include "agent/logs/tail_cursor.h"
 #include "common/file_util.h"
@@ -36,5 +40,20 @@ Result<std::optional<RotatedFile>> FindRotatedByIdentity(const std::string& path
 // directory cannot be listed.
 Result<std::optional<RotatedFile>> FindRotatedCopy(const std::string& path, const FilePosition& pos,
                                                    uint64_t exclude_dev, uint64_t exclude_ino);
+
+// Files rotated away more than once before they were read. Among the siblings of `path`
+// that are non-empty regular files, not compressed (by name suffix .gz/.bz2/.xz/.zst/.lz4/
+// .lzma/.Z/.zip, or by the magic bytes of those formats), not one of `exclude` (dev, ino)
+// and modified strictly after `after_ns` (Unix nanoseconds), the one modified first, opened:
+// the file written right after the one whose last write was at `after_ns`. nullopt when
+// there is none. IoError when the directory cannot be listed.
+// Ordering by modification time assumes each file's last write precedes the first write to
+// its successor by at least one filesystem timestamp tick (documented in limitations.md).
+Result<std::optional<RotatedFile>> FindRotatedSuccessor(
+    const std::string& path, int64_t after_ns,
+    const std::vector<std::pair<uint64_t, uint64_t>>& exclude);
+
+// st_mtim of `st` in Unix nanoseconds.
+int64_t MtimeNanos(const struct stat& st);
 
 }  // namespace lm::agent::logs

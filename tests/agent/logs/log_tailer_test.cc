@@ -229,6 +229,58 @@ TEST_F(LogTailerTest, RenameRotationFindsTheOldFileRotatedAgain) {
   EXPECT_THAT(ReadAll(restarted, &cursor), ElementsAre("old3", "old4", "new1"));
 }
 
+TEST_F(LogTailerTest, SeveralRenameRotationsBehindReadsEveryRotatedFileInOrder) {
+  AppendFile(app_, Lines("old", 1, 2));
+  LogTailer tailer(Options());
+  TailCursor cursor;
+  ReadAll(tailer, &cursor);
+  TailCursor before = cursor;
+  AppendFile(app_, Lines("old", 3, 3));
+  RenameFile(app_, P("app.log.1"));
+  AppendFile(app_, Lines("mid", 1, 2));
+  RenameFile(P("app.log.1"), P("app.log.2"));
+  RenameFile(app_, P("app.log.1"));
+  AppendFile(app_, Lines("new", 1, 1));
+  // Last writes one second apart, as a real rotation schedule leaves them; an older
+  // generation, a compressed one and an empty one sit beside them.
+  SetMtime(P("app.log.2"), 1000);
+  SetMtime(P("app.log.1"), 1001);
+  SetMtime(app_, 1002);
+  AppendFile(P("app.log.3"), Lines("ancient", 1, 1));
+  SetMtime(P("app.log.3"), 999);
+  AppendFile(P("app.log.4.gz"), "\x1f\x8b compressed");
+  SetMtime(P("app.log.4.gz"), 1000);
+  AppendFile(P("app.log.5"), "");
+  SetMtime(P("app.log.5"), 1000);
+
+  const std::vector<std::string> expected = {"old3", "mid1", "mid2", "new1"};
+  LogTailer restarted(Options());
+  EXPECT_EQ(ReadAll(restarted, &cursor), expected);
+  // One record per Read: the position passes through the middle file and is found again.
+  LogTailer one_by_one(Options());
+  EXPECT_EQ(ReadAll(one_by_one, &before, 1), expected);
+  const std::string key = TailCursor::Key("app", app_);
+  EXPECT_EQ(before.positions().at(key), cursor.positions().at(key));
+}
+
+TEST_F(LogTailerTest, SeveralCopyTruncatesBehindReadsEveryCopyInOrder) {
+  AppendFile(app_, Lines("a", 1, 2));
+  LogTailer tailer(Options());
+  TailCursor cursor;
+  ReadAll(tailer, &cursor);
+  AppendFile(app_, Lines("a", 3, 3));
+  CopyTruncate(app_, P("app.log.1"));
+  SetMtime(P("app.log.1"), 1000);
+  AppendFile(app_, Lines("b", 1, 2));
+  RenameFile(P("app.log.1"), P("app.log.2"));
+  CopyTruncate(app_, P("app.log.1"));
+  SetMtime(P("app.log.1"), 1001);
+  AppendFile(app_, Lines("c", 1, 1));
+  SetMtime(app_, 1002);
+
+  EXPECT_THAT(ReadAll(tailer, &cursor), ElementsAre("a3", "b1", "b2", "c1"));
+}
+
 TEST_F(LogTailerTest, RotatedNamesWithADashSuffixAreFound) {
   AppendFile(app_, Lines("old", 1, 1));
   LogTailer tailer(Options());

@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -40,6 +41,12 @@ inline void CopyTruncate(const std::string& path, const std::string& copy) {
   ASSERT_TRUE(data.ok()) << data.status().ToString();
   OverwriteFile(copy, *data);
   ASSERT_EQ(::truncate(path.c_str(), 0), 0) << path;
+}
+
+// Sets the access and modification times of `path` to `seconds` (Unix time).
+inline void SetMtime(const std::string& path, time_t seconds) {
+  struct timeval times[2] = {{seconds, 0}, {seconds, 0}};
+  ASSERT_EQ(::utimes(path.c_str(), times), 0) << path;
 }
 
 inline struct stat StatFile(const std::string& path) {

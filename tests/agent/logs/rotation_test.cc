@@ -4,6 +4,8 @@
 #include <sys/time.h>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -36,11 +38,6 @@ FilePosition PositionOf(const std::string& path, std::string_view data, uint64_t
   pos.fingerprint_len = static_cast<uint32_t>(n);
   pos.fingerprint = FingerprintHash(data.substr(offset - n, n));
   return pos;
-}
-
-void SetMtime(const std::string& path, time_t seconds) {
-  struct timeval times[2] = {{seconds, 0}, {seconds, 0}};
-  ASSERT_EQ(::utimes(path.c_str(), times), 0);
 }
 
 TEST(RotationTest, FindsTheOldFileByIdentityAmongSiblingsOnly) {
@@ -105,6 +102,48 @@ TEST(RotationTest, FindsTheNewestCopyHoldingThePosition) {
   ASSERT_TRUE(copy.ok());
   ASSERT_TRUE(copy->has_value());
   EXPECT_EQ((*copy)->path, dir.Path("app.log.9"));
+}
+
+TEST(RotationTest, SuccessorIsTheOldestPlainFileModifiedAfterTheGivenTime) {
+  TempDir dir;
+  std::string path = dir.Path("app.log");
+  OverwriteFile(path, "current\n");
+  SetMtime(path, 9000);
+  OverwriteFile(dir.Path("app.log.4"), "read already\n");
+  SetMtime(dir.Path("app.log.4"), 1000);
+  OverwriteFile(dir.Path("app.log.3"), "next\n");
+  SetMtime(dir.Path("app.log.3"), 3000);
+  OverwriteFile(dir.Path("app.log.2"), "after next\n");
+  SetMtime(dir.Path("app.log.2"), 4000);
+  OverwriteFile(dir.Path("app.log.9"), "");  // empty: nothing to read
+  SetMtime(dir.Path("app.log.9"), 2000);
+  OverwriteFile(dir.Path("app.log.3.gz"), "plain text under a compressed name\n");
+  SetMtime(dir.Path("app.log.3.gz"), 2100);
+  OverwriteFile(dir.Path("app.log.7"), std::string("\x1f\x8b\x08\x00 gzip bytes", 16));
+  SetMtime(dir.Path("app.log.7"), 2200);
+  OverwriteFile(dir.Path("app.log_1"), "not a rotated name\n");
+  SetMtime(dir.Path("app.log_1"), 2300);
+  OverwriteFile(dir.Path("app.log-draining"), "a draining file\n");
+  SetMtime(dir.Path("app.log-draining"), 2400);
+  struct stat draining = StatFile(dir.Path("app.log-draining"));
+  struct stat current = StatFile(path);
+  const std::vector<std::pair<uint64_t, uint64_t>> exclude = {{draining.st_dev, draining.st_ino},
+                                                              {current.st_dev, current.st_ino}};
+
+  auto successor = [&](int64_t after_seconds) -> std::string {
+    Result<std::optional<RotatedFile>> found =
+        FindRotatedSuccessor(path, after_seconds * 1'000'000'000, exclude);
+    EXPECT_TRUE(found.ok()) << found.status().ToString();
+    if (!found.ok() || !found->has_value()) return "<none>";
+    EXPECT_EQ(StatFile((*found)->path).st_ino, static_cast<ino_t>((*found)->ino));
+    return (*found)->path;
+  };
+  EXPECT_EQ(successor(1000), dir.Path("app.log.3"));
+  EXPECT_EQ(successor(2999), dir.Path("app.log.3"));
+  EXPECT_EQ(successor(3000), dir.Path("app.log.2"));  // strictly after
+  EXPECT_EQ(successor(4000), "<none>");               // the current file is excluded
+  EXPECT_EQ(successor(0), dir.Path("app.log.4"));
+  EXPECT_EQ(FindRotatedSuccessor(dir.Path("nodir/app.log"), 0, {})->has_value(), false);
 }
 
 }  // namespace
