@@ -19,7 +19,7 @@
 
 #include <fmt/format.h>
 
-#include "bench/keepalive_client.h"
+#include "bench/parallel_post.h"
 #include "bench/proc_usage.h"
 #include "protocol/batch_codec.h"
 #include "tests/common/local_install.h"
@@ -82,11 +82,6 @@ std::string ToVmJson(const protocol::Batch& b) {
   return out;
 }
 
-struct Request {
-  std::vector<std::string> headers;
-  std::string body;
-};
-
 struct Result {
   std::string name;
   double seconds = 0;
@@ -96,35 +91,6 @@ struct Result {
   double SamplesPerSecond() const { return samples / seconds; }
   double SamplesPerCpuSecond() const { return samples / server_cpu_s; }
 };
-
-// Sends every request once over `connections` keep-alive connections; each must get 200
-// (or `ok_status`).
-double SendAll(const std::string& url, const std::string& ca, const std::vector<Request>& reqs,
-               int connections, long ok_status) {
-  std::atomic<size_t> next{0};
-  std::atomic<bool> failed{false};
-  std::string failure;
-  std::mutex mu;
-  const auto t0 = Clock::now();
-  std::vector<std::thread> threads;
-  for (int c = 0; c < connections; ++c) {
-    threads.emplace_back([&] {
-      KeepAliveClient client(ca);
-      std::string response;
-      for (size_t i = next++; i < reqs.size() && !failed; i = next++) {
-        long status = client.Post(url, reqs[i].headers, reqs[i].body, &response);
-        if (status != ok_status) {
-          std::lock_guard lock(mu);
-          failure = fmt::format("request {} got {}: {}", i, status, response.substr(0, 300));
-          failed = true;
-        }
-      }
-    });
-  }
-  for (auto& t : threads) t.join();
-  if (failed) Die(url + ": " + failure);
-  return std::chrono::duration<double>(Clock::now() - t0).count();
-}
 
 Result RunLightmetrics(const Options& o, const std::vector<protocol::Batch>& batches) {
   testing::LocalInstall install;
@@ -140,11 +106,11 @@ Result RunLightmetrics(const Options& o, const std::vector<protocol::Batch>& bat
   install.SetIngestExtra("max_series_per_batch = 4096");
   install.SetServerExtra("log_level = \"warn\"", agents);
   if (std::string e = install.StartCollector(); !e.empty()) Die(e);
-  std::vector<Request> reqs;
+  std::vector<PostRequest> reqs;
   Result r;
   r.name = "lm-collector (HTTPS, Cap'n Proto frame, fsync before ack)";
   for (const protocol::Batch& b : batches) {
-    Request q;
+    PostRequest q;
     q.body = protocol::EncodeBatchFrame(b);
     q.headers = {"Content-Type: application/x-capnp",
                  "Authorization: Bearer token-for-" + b.identity.agent_id + "-0123456789",
@@ -157,7 +123,7 @@ Result RunLightmetrics(const Options& o, const std::vector<protocol::Batch>& bat
   }
   const pid_t pid = install.collector()->pid();
   const uint64_t cpu0 = CpuNanos(pid);
-  r.seconds = SendAll(fmt::format("https://127.0.0.1:{}/ingest/v1/batch", install.ingest_port()),
+  r.seconds = PostAll(fmt::format("https://127.0.0.1:{}/ingest/v1/batch", install.ingest_port()),
                       install.tls().ca_cert, reqs, o.connections, 200);
   r.server_cpu_s = static_cast<double>(CpuNanos(pid) - cpu0) / 1e9;
   install.StopCollector();
@@ -202,11 +168,11 @@ Result RunVictoriaMetrics(const Options& o, const std::vector<protocol::Batch>& 
       Die("victoria-metrics did not start: " + vm.Log());
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  std::vector<Request> reqs;
+  std::vector<PostRequest> reqs;
   Result r;
   r.name = "victoria-metrics (HTTPS, JSON line import, ack when buffered)";
   for (const protocol::Batch& b : batches) {
-    Request q;
+    PostRequest q;
     q.body = ToVmJson(b);
     q.headers = {"Content-Type: application/json"};
     r.bytes += q.body.size();
@@ -214,7 +180,7 @@ Result RunVictoriaMetrics(const Options& o, const std::vector<protocol::Batch>& 
     reqs.push_back(std::move(q));
   }
   const uint64_t cpu0 = CpuNanos(vm.pid());
-  r.seconds = SendAll(base + "/api/v1/import", tls.ca_cert, reqs, o.connections, 204);
+  r.seconds = PostAll(base + "/api/v1/import", tls.ca_cert, reqs, o.connections, 204);
   r.server_cpu_s = static_cast<double>(CpuNanos(vm.pid()) - cpu0) / 1e9;
   vm.Signal(SIGTERM);
   vm.Wait();
@@ -292,6 +258,9 @@ int main(int argc, char** argv) {
     return lm::bench::Run(lm::bench::ParseArgs(argc, argv));
   } catch (const lm::bench::BenchError& e) {
     std::fprintf(stderr, "ingest_bench: %s\n", e.why.c_str());
+    return 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "ingest_bench: %s\n", e.what());
     return 1;
   }
 }
