@@ -11,9 +11,9 @@ namespace {
 
 // Bucket widths in bits of varbit integers; see chunk.h.
 constexpr std::array<uint8_t, 6> kTimeBuckets = {0, 8, 14, 20, 32, 64};
-constexpr std::array<uint8_t, 7> kValueBuckets = {0, 4, 8, 14, 22, 36, 64};
+constexpr std::array<uint8_t, 8> kValueBuckets = {0, 3, 6, 10, 16, 24, 36, 64};
 // Runs are at most kMaxSamples - 2 long.
-constexpr std::array<uint8_t, 3> kRunBuckets = {0, 4, 9};
+constexpr std::array<uint8_t, 4> kRunBuckets = {0, 3, 6, 9};
 static_assert(kMaxSamples - 2 <= 1 << 8);
 
 constexpr double kPow10[kMaxScale + 1] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6};
@@ -129,10 +129,10 @@ bool ChunkIterator::Next() {
     if (index_ == 0) {
       n_ = x;
     } else {
-      n_delta_ = index_ == 1 ? x : n_delta_ + x;
+      n_delta_ = index_ == 1 || (view_.encoding & kDeltaValues) ? x : n_delta_ + x;
       n_ += n_delta_;
     }
-    v_ = FromDecimal(n_, view_.encoding);
+    v_ = FromDecimal(n_, view_.encoding & kScaleMask);
   }
   return true;
 }
@@ -209,12 +209,12 @@ void ChunkBuilder::AppendEncoded(int64_t t, double v) {
     v_res = b ^ bits_;
   } else {
     int64_t sn = 0;
-    [[maybe_unused]] bool ok = ToDecimal(v, encoding_, &sn);
+    [[maybe_unused]] bool ok = ToDecimal(v, encoding_ & kScaleMask, &sn);
     assert(ok);
     n = static_cast<uint64_t>(sn);
     max_abs_n_ = std::max(max_abs_n_, sn < 0 ? 0 - n : n);
     n_delta = n - n_;
-    v_res = num_samples_ == 1 ? n_delta : n_delta - n_delta_;
+    v_res = num_samples_ == 1 || (encoding_ & kDeltaValues) ? n_delta : n_delta - n_delta_;
   }
   t_res = num_samples_ == 1 ? t_delta : t_delta - t_delta_;
 
@@ -287,7 +287,15 @@ ChunkPtr ChunkBuilder::Snapshot() const {
 }
 
 ChunkPtr ChunkBuilder::Finish() {
-  ChunkPtr c = Snapshot();
+  ChunkPtr c;
+  if (num_samples_ > 2 && encoding_ != kXorEncoding) {
+    ChunkBuilder deltas;
+    deltas.encoding_ = encoding_ | kDeltaValues;
+    ChunkIterator it = Iterator();
+    while (it.Next()) deltas.AppendEncoded(it.t(), it.v());
+    if (deltas.writer_.bit_size() < writer_.bit_size()) c = deltas.Snapshot();
+  }
+  if (c == nullptr) c = Snapshot();
   Reset();
   return c;
 }

@@ -22,7 +22,9 @@
 //    * Decimal (scale e, 0 <= e <= kMaxScale): used while every value v of the chunk equals
 //      n / 10^e bit for bit for an integer |n| <= 2^53 (counters are e = 0; gauges such as
 //      0.25 or 41.7 need e = 2 or 1). Sample 0 writes n as a varbit, sample 1 its delta,
-//      later samples the delta of deltas (the residual).
+//      later samples the delta of deltas (the residual). Finish() also encodes the chunk
+//      with later samples as plain deltas (encoding bit kDeltaValues) and keeps the smaller
+//      form: a gauge that moves in steps costs one residual per step instead of two.
 //    * Xor (Gorilla): the first value's 64 bits, then per value the XOR with the previous
 //      one (the residual): '0' when equal; '10' and the XOR's meaningful bits when they fit
 //      in the previous window of leading and trailing zeros; else '11', 5 bits of leading
@@ -50,8 +52,11 @@ namespace lm::store::chunk {
 
 inline constexpr int kMaxSamples = 240;
 inline constexpr int kMaxScale = 6;
-// The value encoding of a chunk: 0..kMaxScale is Decimal with that scale.
+// The value encoding of a chunk: 0..kMaxScale is Decimal with that scale, with
+// kDeltaValues set when residuals are deltas rather than deltas of deltas.
 inline constexpr uint8_t kXorEncoding = 0xff;
+inline constexpr uint8_t kDeltaValues = 0x10;
+inline constexpr uint8_t kScaleMask = 0x0f;
 
 struct Sample {
   int64_t t = 0;
@@ -153,7 +158,8 @@ class ChunkBuilder {
 
   // An immutable copy of the chunk so far (null when empty); the builder is unchanged.
   ChunkPtr Snapshot() const;
-  // The chunk (null when empty); the builder is left empty.
+  // The chunk (null when empty), in its smaller form (see kDeltaValues); the builder is
+  // left empty.
   ChunkPtr Finish();
   // Heap bytes held by the builder's buffer.
   size_t MemoryBytes() const { return writer_.capacity(); }
