@@ -1,7 +1,13 @@
 // MemStore: the in-memory query cache of metric samples. It is a cache, never the source
 // of truth: it is rebuilt from the spool at start-up and kept warm by ingest. Series are
-// found through an inverted index (label name -> value -> sorted series ids).
-// Thread safe: appends and selects may run concurrently.
+// found through an inverted index (label name -> value -> sorted series ids). Each series
+// keeps its samples in compressed chunks (store/chunk/chunk.h): immutable sealed chunks of
+// up to chunk::kMaxSamples samples, shared with query snapshots, and one open head chunk
+// that takes in-order appends. An out-of-order sample is merged into the chunk whose time
+// span it falls in (or the next one) by decoding it and encoding its samples again, into
+// two chunks when it overflows. Nothing is ever dropped or expired (no retention).
+// Thread safe: appends and selects may run concurrently; a selection is a consistent
+// snapshot of each series.
 #pragma once
 
 #include <cstdint>
@@ -12,9 +18,11 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "store/appender.h"
+#include "store/chunk/chunk.h"
 #include "store/querier.h"
 
 namespace lm::store {
@@ -43,25 +51,37 @@ class MemStore : public Querier, public Appender {
 
   size_t NumSeries() const;
   size_t NumSamples() const;
+  // Approximate heap bytes held: series, labels, index, postings, key map, chunks and metric
+  // types (the sizes requested from the allocator; not its per-allocation overhead). Walks
+  // every series; meant for benchmarks and self-metrics, not for hot paths.
+  size_t MemoryBytes() const;
 
  private:
   struct MemSeries {
     Labels labels;
     mutable std::mutex mu;
-    std::vector<int64_t> ts;  // sorted, unique
-    std::vector<double> vs;
+    // Guarded by mu. Sealed chunks in time order, without overlaps, all before the head.
+    std::vector<chunk::ChunkPtr> sealed;
+    chunk::ChunkBuilder head;  // empty only while the series has no samples
   };
 
-  // The series of `labels`, created when new.
-  MemSeries* GetOrCreate(const Labels& labels);
+  // The series of `labels` and its id, created when new.
+  std::pair<uint32_t, MemSeries*> GetOrCreate(const Labels& labels);
+  // The id of the series with `labels` and hash `hash`, or -1. mu_ held.
+  int64_t FindLocked(const Labels& labels, uint64_t hash) const;
+  // s->mu held.
   static void AppendLocked(MemSeries* s, int64_t t, double v);
+  static void MergeLocked(MemSeries* s, int64_t t, double v);
+  static bool HasSampleInLocked(const MemSeries& s, int64_t mint, int64_t maxt);
   static bool HasSampleIn(const MemSeries& s, int64_t mint, int64_t maxt);
 
   // Candidate ids from the equality postings, or all ids when no matcher narrows them.
   std::vector<uint32_t> Candidates(const std::vector<Matcher>& matchers) const;
 
   mutable std::shared_mutex mu_;
-  std::unordered_map<Labels, uint32_t, LabelsHash> ids_;
+  // Labels::Hash() -> ids of the series with that hash; their labels are in series_ (not
+  // copied here).
+  std::unordered_multimap<uint64_t, uint32_t> ids_;
   // AppendKeyed's keys -> series ids; looked up by string_view without a copy.
   struct KeyHash {
     using is_transparent = void;
