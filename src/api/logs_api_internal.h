@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "api/json_writer.h"
@@ -27,10 +28,10 @@ struct Endpoint {
   bool alerts;
 };
 
-inline constexpr Endpoint kLogs{store::logs::CursorKind::kLogs, "log", "logs", "target",
-                                "attr.", "attributes", false};
-inline constexpr Endpoint kAlerts{store::logs::CursorKind::kAlerts, "alert", "alerts", "name",
-                                  "label.", "labels", true};
+inline constexpr Endpoint kLogs{
+    store::logs::CursorKind::kLogs, "log", "logs", "target", "attr.", "attributes", false};
+inline constexpr Endpoint kAlerts{
+    store::logs::CursorKind::kAlerts, "alert", "alerts", "name", "label.", "labels", true};
 
 struct Parsed {
   store::logs::RecordQuery query;
@@ -39,11 +40,15 @@ struct Parsed {
 
 // Parses the filters, order, limit and cursor of a request (see logs_api.h); returns the 400
 // response for a bad parameter.
-std::optional<http::Response> Parse(const http::Request& request, const Endpoint& ep,
-                                    Parsed* out);
+std::optional<http::Response> Parse(const http::Request& request, const Endpoint& ep, Parsed* out);
 
 // One record as the APIs return it.
 void WriteRecord(const Endpoint& ep, const store::logs::StoredRecord& r, JsonWriter& w);
+
+// RFC 3339 in UTC with nanoseconds, trailing zeros of the fraction (and a zero fraction)
+// left out, as Go's RFC3339Nano: "2024-05-01T12:00:00.123Z". Years outside 0..9999 keep all
+// nine fraction digits.
+std::string FormatRfc3339Nano(int64_t ns);
 
 // A 400 bad_data response naming the parameter.
 http::Response BadParam(std::string_view name, std::string_view why);

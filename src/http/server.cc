@@ -46,13 +46,14 @@ auto AsyncServe(const Handler& handler, Request&& request, Token&& token) {
       token, std::move(request));
 }
 
-bhttp::response<bhttp::string_body> ToBeast(const Response& r, unsigned version, bool keep_alive) {
+// `r`'s body is moved out.
+bhttp::response<bhttp::string_body> ToBeast(Response& r, unsigned version, bool keep_alive) {
   bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(r.status), version};
   res.set(bhttp::field::server, "lightmetrics");
   if (!r.content_type.empty()) res.set(bhttp::field::content_type, r.content_type);
   for (const auto& [k, v] : r.headers) res.set(k, v);
   res.keep_alive(keep_alive);
-  res.body() = r.body;
+  res.body() = std::move(r.body);
   res.prepare_payload();
   return res;
 }
@@ -229,7 +230,7 @@ class ServerImpl : public Server {
   }
 
   template <typename Stream>
-  asio::awaitable<void> Write(Stream& stream, const Response& r, unsigned version, bool keep,
+  asio::awaitable<void> Write(Stream& stream, Response r, unsigned version, bool keep,
                               boost::system::error_code& ec) {
     auto res = ToBeast(r, version, keep);
     beast::get_lowest_layer(stream).expires_after(
@@ -346,7 +347,7 @@ class ServerImpl : public Server {
         co_await WriteStream(stream, res, version);
         co_return false;
       }
-      co_await Write(stream, res, version, keep, ec);
+      co_await Write(stream, std::move(res), version, keep, ec);
       if (ec || !keep) co_return false;
     }
   }

@@ -1,8 +1,13 @@
 #include "api/logs_api.h"
+#include "api/logs_api_internal.h"
+
+#include <time.h>
 
 #include <atomic>
 #include <map>
 #include <thread>
+
+#include <random>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -258,6 +263,27 @@ TEST_F(LogsApiTest, Alerts) {
 
 // A writer appends while pages are read through the API: every record that existed when the
 // first page was read is returned exactly once.
+TEST(LogsApiTimeTest, Rfc3339NanoMatchesTheCalendar) {
+  EXPECT_EQ(logs_internal::FormatRfc3339Nano(0), "1970-01-01T00:00:00Z");
+  EXPECT_EQ(logs_internal::FormatRfc3339Nano(1714564800123000000), "2024-05-01T12:00:00.123Z");
+  EXPECT_EQ(logs_internal::FormatRfc3339Nano(951782400000000001), "2000-02-29T00:00:00.000000001Z");
+  EXPECT_EQ(logs_internal::FormatRfc3339Nano(-1), "1969-12-31T23:59:59.999999999Z");
+  // Random instants from 1900 to 2260 against gmtime_r.
+  std::mt19937_64 rng(5);
+  for (int i = 0; i < 20000; ++i) {
+    const int64_t sec = static_cast<int64_t>(rng() % 11'360'000'000ull) - 2'208'988'800;
+    const int64_t ns = sec * 1'000'000'000 + static_cast<int64_t>(rng() % 1000) * 1'000'000;
+    const time_t t = static_cast<time_t>(sec);
+    struct tm tm = {};
+    gmtime_r(&t, &tm);
+    char buf[80];
+    std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900,
+                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    const std::string got = logs_internal::FormatRfc3339Nano(ns);
+    ASSERT_EQ(got.substr(0, 19), buf) << ns;
+  }
+}
+
 TEST(LogsApiConcurrencyTest, CursorStableWhileAppending) {
   store::logs::LogStore logs(store::logs::RecordStoreOptions{128});
   store::logs::AlertStore alerts;
