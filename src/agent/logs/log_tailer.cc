@@ -260,7 +260,10 @@ class InputPass {
       if (::fstat(open_->fd.get(), &done) != 0) break;
       after_ns = MtimeNanos(done);
     }
-    return ReadCurrent(st, StartOf(st)).status();
+    const Undo before_current = Save();
+    LM_RETURN_IF_ERROR(ReadCurrent(st, StartOf(st)).status());
+    UndoEmptySwitch(before_current);
+    return Status::Ok();
   }
 
   // (dev, ino) of every draining position of the input in the trail's latest cursor.
@@ -306,9 +309,15 @@ class InputPass {
         }
         struct stat done;
         const bool have_mtime = ::fstat(old_fd, &done) == 0;
+        const Undo before_switch = Save();
         StartDraining();
-        if (have_mtime) return ReadSuccessors(*st, MtimeNanos(done));
-        return ReadCurrent(*st, StartOf(*st)).status();
+        if (have_mtime) {
+          LM_RETURN_IF_ERROR(ReadSuccessors(*st, MtimeNanos(done)));
+        } else {
+          LM_RETURN_IF_ERROR(ReadCurrent(*st, StartOf(*st)).status());
+        }
+        UndoEmptySwitch(before_switch);
+        return Status::Ok();
       }
       // kMismatch: the identity now names other bytes (inode reused).
     }
@@ -435,6 +444,23 @@ class InputPass {
           input_.name, options_.max_draining_files);
       out_->trail().Erase(out_->trail().AddKey(drains[i].second));
     }
+  }
+
+  // The trail and this pass's position at one moment (Save), to undo a switch to the
+  // configured path's file that read no line from it (UndoEmptySwitch).
+  struct Undo {
+    CursorTrail::Mark trail;
+    std::optional<FilePosition> pos;
+  };
+  Undo Save() const { return Undo{out_->trail().Save(), pos_}; }
+
+  // Undoes the moves made since `undo` when no line was read since: moving on to the
+  // configured path's file at offset 0 counts only with its first line (see the position
+  // model in log_tailer.h: a cursor at offset 0 cannot reveal a later copytruncate).
+  void UndoEmptySwitch(const Undo& undo) {
+    if (out_->trail().RecordedSince(undo.trail)) return;
+    out_->trail().Restore(undo.trail);
+    pos_ = undo.pos;
   }
 
   // Ends a draining position (drops it from the cursor and closes its file).

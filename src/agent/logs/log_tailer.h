@@ -34,6 +34,14 @@
 //     of the configured path (lines only in the lost file are gone; the limitation is
 //     documented). When the configured path is missing too, the input's position is
 //     dropped from the cursor, so the next file to appear there is read from offset 0.
+// Moving on to the configured path's file at offset 0, after an old file, a copy or
+// rotated successors were read to their end, counts only once a complete line was read
+// from it: until then the position stays at the end of the file read before (not yet
+// draining it; when nothing at all was read, as if the move was never made) and every
+// Read makes the same move again. At offset 0 there are no bytes to fingerprint, so a
+// cursor saved there could not tell after a restart that the file was copytruncated
+// meanwhile, and the copy's lines would be lost; from the end of the file read before,
+// the copy is found as a rotated successor.
 // While the configured path is missing, the old file found as above is still read (the
 // writer may append to it until it reopens), and its trailing partial line is kept; once
 // such a file has been deleted and read to its end, the position is dropped as above.

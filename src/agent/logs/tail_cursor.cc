@@ -1,5 +1,6 @@
 #include "agent/logs/tail_cursor.h"
 
+#include <cassert>
 #include <exception>
 #include <utility>
 
@@ -175,6 +176,12 @@ void CursorTrail::Set(uint32_t key, const FilePosition& position) {
 void CursorTrail::Erase(uint32_t key) {
   changes_.push_back({records_, key, true, {}});
   end_.mutable_positions().erase(keys_[key]);
+}
+
+void CursorTrail::Restore(const Mark& mark) {
+  assert(records_ == mark.records && changes_.size() >= mark.changes);
+  changes_.resize(mark.changes);
+  end_ = mark.end;
 }
 
 }  // namespace lm::agent::logs

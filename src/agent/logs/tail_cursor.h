@@ -90,6 +90,18 @@ class CursorTrail {
   void Erase(uint32_t key);
   void Record() { ++records_; }
 
+  // The trail at one moment, so that position changes made after it can be undone.
+  struct Mark {
+    size_t records = 0;
+    size_t changes = 0;
+    TailCursor end;
+  };
+  Mark Save() const { return Mark{records_, changes_.size(), end_}; }
+  // True when a record was added since `mark`.
+  bool RecordedSince(const Mark& mark) const { return records_ != mark.records; }
+  // Undoes every Set and Erase made since `mark`; no record may have been added since.
+  void Restore(const Mark& mark);
+
  private:
   struct Change {
     size_t point;  // first cursor index the change is visible in

@@ -281,6 +281,54 @@ TEST_F(LogTailerTest, SeveralCopyTruncatesBehindReadsEveryCopyInOrder) {
   EXPECT_THAT(ReadAll(tailer, &cursor), ElementsAre("a3", "b1", "b2", "c1"));
 }
 
+// Until the new file at the path has a complete line, the position stays at the end of
+// the old one (offset 0 of the new file could not reveal a later copytruncate).
+TEST_F(LogTailerTest, SwitchToTheNewFileHappensWithItsFirstLine) {
+  AppendFile(app_, Lines("old", 1, 1));
+  LogTailer tailer(Options());
+  TailCursor cursor;
+  ReadAll(tailer, &cursor);
+  const std::string key = TailCursor::Key("app", app_);
+  const uint64_t old_ino = StatFile(app_).st_ino;
+  RenameFile(app_, P("app.log.1"));
+  AppendFile(app_, "");
+  EXPECT_THAT(ReadAll(tailer, &cursor), IsEmpty());
+  EXPECT_EQ(cursor.positions().size(), 1u);  // not draining the old file yet
+  EXPECT_EQ(cursor.positions().at(key).ino, old_ino);
+  // The writer has not reopened the path yet; a partial line is not a line.
+  AppendFile(P("app.log.1"), Lines("old", 2, 2));
+  AppendFile(app_, "partial");
+  EXPECT_THAT(ReadAll(tailer, &cursor), ElementsAre("old2"));
+  EXPECT_EQ(cursor.positions().size(), 1u);
+  EXPECT_EQ(cursor.positions().at(key).ino, old_ino);
+  AppendFile(app_, " line\n");
+  EXPECT_THAT(ReadAll(tailer, &cursor), ElementsAre("partial line"));
+  EXPECT_EQ(cursor.positions().at(key).ino, static_cast<uint64_t>(StatFile(app_).st_ino));
+  EXPECT_EQ(cursor.positions().size(), 2u);  // the old file drains now
+}
+
+// The agent stops right after a rename rotation, before the new file has a line; while it
+// is stopped the new file fills up and is copytruncated. The copy is read on restart.
+TEST_F(LogTailerTest, CopyTruncateOfTheNewFileWhileStoppedLosesNothing) {
+  AppendFile(app_, Lines("old", 1, 2));
+  LogTailer tailer(Options());
+  TailCursor cursor;
+  ReadAll(tailer, &cursor);
+  RenameFile(app_, P("app.log.1"));
+  AppendFile(app_, "");
+  EXPECT_THAT(ReadAll(tailer, &cursor), IsEmpty());
+
+  AppendFile(app_, Lines("mid", 1, 2));
+  RenameFile(P("app.log.1"), P("app.log.2"));
+  CopyTruncate(app_, P("app.log.1"));
+  AppendFile(app_, Lines("new", 1, 1));
+  SetMtime(P("app.log.2"), 1000);
+  SetMtime(P("app.log.1"), 1001);
+  SetMtime(app_, 1002);
+  LogTailer restarted(Options());
+  EXPECT_THAT(ReadAll(restarted, &cursor), ElementsAre("mid1", "mid2", "new1"));
+}
+
 TEST_F(LogTailerTest, RotatedNamesWithADashSuffixAreFound) {
   AppendFile(app_, Lines("old", 1, 1));
   LogTailer tailer(Options());
