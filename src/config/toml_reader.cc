@@ -1,5 +1,8 @@
 #include "config/toml_reader.h"
 
+#include <optional>
+#include <utility>
+
 #include <algorithm>
 #include <array>
 #include <exception>
@@ -148,7 +151,98 @@ void ScanForSecrets(const toml::node& node, const std::string& path, std::vector
 
 }  // namespace
 
+namespace {
+
+// Where (1-based line and byte column) the first character is that the TOML parser must not
+// see: a non-ASCII byte outside strings and comments (never valid TOML), or right after a
+// backslash in a basic string, or after a line-ending backslash and its whitespace. The
+// parser's whitespace test has undefined behaviour for some non-ASCII code points, so such
+// text is refused before it is parsed. A leading UTF-8 byte order mark is allowed.
+std::optional<std::pair<uint32_t, size_t>> UnsafeForParser(std::string_view s) {
+  enum class State { kCode, kComment, kBasic, kLiteral, kMlBasic, kMlLiteral };
+  State st = State::kCode;
+  uint32_t line = 1;
+  size_t line_start = 0;
+  size_t i = s.starts_with("\xEF\xBB\xBF") ? 3 : 0;
+  auto high = [&](size_t at) { return at < s.size() && static_cast<unsigned char>(s[at]) >= 0x80; };
+  auto at = [&](size_t pos) { return std::make_pair(line, pos - line_start + 1); };
+  for (; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c == '\n') {
+      ++line;
+      line_start = i + 1;
+      if (st == State::kComment || st == State::kBasic || st == State::kLiteral) st = State::kCode;
+      continue;
+    }
+    switch (st) {
+      case State::kCode:
+        if (high(i)) return at(i);
+        if (c == '#') {
+          st = State::kComment;
+        } else if (c == '"') {
+          st = s.substr(i, 3) == "\"\"\"" ? State::kMlBasic : State::kBasic;
+          if (st == State::kMlBasic) i += 2;
+        } else if (c == '\'') {
+          st = s.substr(i, 3) == "'''" ? State::kMlLiteral : State::kLiteral;
+          if (st == State::kMlLiteral) i += 2;
+        }
+        break;
+      case State::kComment:
+        break;
+      case State::kBasic:
+      case State::kMlBasic:
+        if (c == '\\') {
+          if (high(i + 1)) return at(i + 1);
+          size_t j = i + 1;
+          bool newline = false;
+          while (j < s.size() && (s[j] == ' ' || s[j] == '\t' || s[j] == '\r' || s[j] == '\n')) {
+            if (s[j] == '\n') {
+              newline = true;
+              ++line;
+              line_start = j + 1;
+            }
+            ++j;
+          }
+          if (j > i + 1 && high(j)) return at(j);
+          if (newline && st == State::kBasic) st = State::kCode;
+          i = j > i + 1 ? j - 1 : i + 1;
+        } else if (c == '"') {
+          if (st == State::kBasic) {
+            st = State::kCode;
+          } else if (s.substr(i, 3) == "\"\"\"") {
+            size_t j = i + 3;
+            while (j < s.size() && j < i + 5 && s[j] == '"')
+              ++j;  // quotes before the closing three
+            i = j - 1;
+            st = State::kCode;
+          }
+        }
+        break;
+      case State::kLiteral:
+        if (c == '\'') st = State::kCode;
+        break;
+      case State::kMlLiteral:
+        if (s.substr(i, 3) == "'''") {
+          size_t j = i + 3;
+          while (j < s.size() && j < i + 5 && s[j] == '\'') ++j;
+          i = j - 1;
+          st = State::kCode;
+        }
+        break;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 Result<toml::table> ParseToml(std::string_view text, const std::string& source_path) {
+  if (auto where = UnsafeForParser(text)) {
+    return PositionedError(source_path, where->first, static_cast<uint32_t>(where->second),
+                           "invalid TOML",
+                           "non-ASCII character outside a string or comment, or after a "
+                           "backslash escape");
+  }
   try {
     return toml::parse(text, source_path);
   } catch (const toml::parse_error& e) {
