@@ -26,6 +26,7 @@
 
 #include "bench/proc_usage.h"
 #include "bench/spool_follower.h"
+#include "tests/common/free_port.h"
 #include "tests/common/local_install.h"
 
 namespace lm::bench {
@@ -107,17 +108,9 @@ CycleResult MeasureAgent(const Options& o) {
 }
 
 int FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(a);
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
-    Die("cannot find a free port");
-  }
-  ::close(fd);
-  return ntohs(a.sin_port);
+  const int port = testing::FreeLoopbackPort();
+  if (port == 0) Die("cannot find a free port");
+  return port;
 }
 
 uint64_t CountSeries(const std::string& exposition) {

@@ -22,6 +22,7 @@
 #include "bench/parallel_post.h"
 #include "bench/proc_usage.h"
 #include "protocol/batch_codec.h"
+#include "tests/common/free_port.h"
 #include "tests/common/local_install.h"
 
 namespace lm::bench {
@@ -131,17 +132,9 @@ Result RunLightmetrics(const Options& o, const std::vector<protocol::Batch>& bat
 }
 
 int FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(a);
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
-    Die("cannot find a free port");
-  }
-  ::close(fd);
-  return ntohs(a.sin_port);
+  const int port = testing::FreeLoopbackPort();
+  if (port == 0) Die("cannot find a free port");
+  return port;
 }
 
 Result RunVictoriaMetrics(const Options& o, const std::vector<protocol::Batch>& batches) {

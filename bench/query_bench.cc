@@ -20,6 +20,7 @@
 #include <fmt/format.h>
 
 #include "bench/proc_usage.h"
+#include "tests/common/free_port.h"
 #include "tests/common/local_install.h"
 
 namespace lm::bench {
@@ -42,17 +43,9 @@ struct Options {
 };
 
 int FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(a);
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
-    Die("cannot find a free port");
-  }
-  ::close(fd);
-  return ntohs(a.sin_port);
+  const int port = testing::FreeLoopbackPort();
+  if (port == 0) Die("cannot find a free port");
+  return port;
 }
 
 // Writes the data set as OpenMetrics: per host 8 cpus x 8 modes of node_cpu_seconds_total,
